@@ -1,0 +1,81 @@
+//! The command line: one `*Args` struct per command; doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// guidesmith: a static site generator for practical, step-by-step guides.
+#[derive(Debug, Parser)]
+#[command(name = "guidesmith", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (public/ by default)
+    Build(BuildArgs),
+    /// Check config, front matter, ids and links; write nothing; exit 1 on any error
+    Check(CheckArgs),
+    /// Create a new site in DIR with a sample guide that uses every widget
+    Init(InitArgs),
+    /// Create guides/<slug>.md with a complete front-matter skeleton
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The site's folder (the one holding site.toml)
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Include guides marked `draft: true`
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output folder (default: output_dir from site.toml, relative to the root)
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Override base_url from site.toml, e.g. https://user.github.io/project/
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Override base_url from site.toml
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder for the new site (created if missing; existing files are never overwritten)
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The guide's title; the file name is a slug of it
+    pub title: String,
+    /// The site's folder (the one holding site.toml)
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

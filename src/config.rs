@@ -1,0 +1,202 @@
+//! `SiteConfig`: the typed contents of `site.toml`.
+//!
+//! Every key is documented in `docs/configuration.md`. Unknown keys are an error that names the
+//! key, its position and the nearest valid key, so a typo never silently does nothing.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Position, explain_serde_message};
+
+pub const CONFIG_FILE: &str = "site.toml";
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's name, shown in the header and in `<title>`.
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Absolute URL the site is served from; may carry a sub-path (`https://x.org/guides/`).
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default)]
+    pub author: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default = "default_guides_dir")]
+    pub guides_dir: PathBuf,
+    #[serde(default = "default_output_dir")]
+    pub output_dir: PathBuf,
+    #[serde(default)]
+    pub nav: Vec<NavLink>,
+    #[serde(default)]
+    pub serve: ServeConfig,
+    #[serde(default)]
+    pub publish: PublishConfig,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NavLink {
+    pub name: String,
+    /// A site path (`/tags/`, resolved under base_url) or an absolute URL.
+    pub url: String,
+}
+
+/// `[serve]`: defaults for `guidesmith serve`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServeConfig {
+    pub port: u16,
+    pub bind: String,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            port: 1111,
+            bind: "127.0.0.1".to_string(),
+        }
+    }
+}
+
+/// `[publish]`: production output and deployment settings.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublishConfig {
+    /// Write `.gz` and `.br` files beside text files in release builds.
+    pub precompress: bool,
+    /// Written as `CNAME` for GitHub Pages when set.
+    pub cname: Option<String>,
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+fn default_theme() -> String {
+    "default".to_string()
+}
+fn default_guides_dir() -> PathBuf {
+    PathBuf::from("guides")
+}
+fn default_output_dir() -> PathBuf {
+    PathBuf::from("public")
+}
+
+impl SiteConfig {
+    /// Reads and checks `<root>/site.toml`.
+    pub fn load(root: &Path) -> Result<SiteConfig, Diagnostic> {
+        let path = root.join(CONFIG_FILE);
+        let file = Path::new(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Diagnostic::error(file, Position::START, format!("cannot read site.toml: {e}")).with_help(
+                "run guidesmith in the site's folder (or pass --root DIR); `guidesmith init DIR` makes a new site",
+            )
+        })?;
+        Self::parse(&text)
+    }
+
+    /// Parses the text of a `site.toml`.
+    pub fn parse(text: &str) -> Result<SiteConfig, Diagnostic> {
+        let file = Path::new(CONFIG_FILE);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let config: SiteConfig = toml::from_str(text).map_err(|e| {
+            let pos = e
+                .span()
+                .map_or(Position::START, |s| Position::of_offset(text, s.start));
+            let (message, help) = explain_serde_message(e.message().trim());
+            let d = Diagnostic::error(file, pos, message);
+            match help {
+                Some(h) => d.with_help(h),
+                None => d,
+            }
+        })?;
+        config.validate(text)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str) -> Result<(), Diagnostic> {
+        let file = Path::new(CONFIG_FILE);
+        let at_key = |key: &str| {
+            text.lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map_or(Position::START, |i| Position::new(i + 1, 1))
+        };
+        if let Err(message) = parse_base_url(&self.base_url) {
+            return Err(Diagnostic::error(file, at_key("base_url"), message)
+                .with_help("write an absolute URL such as `https://example.org/` or `https://user.github.io/project/`"));
+        }
+        if self.title.trim().is_empty() {
+            return Err(Diagnostic::error(file, at_key("title"), "`title` is empty")
+                .with_help("give the site a name: title = \"My guides\""));
+        }
+        for (key, dir) in [("guides_dir", &self.guides_dir), ("output_dir", &self.output_dir)] {
+            if dir.is_absolute() || dir.components().any(|c| c.as_os_str() == "..") || dir.as_os_str().is_empty() {
+                return Err(Diagnostic::error(file, at_key(key), format!("`{key}` must be a folder inside the site"))
+                    .with_help("use a relative path without `..`, e.g. \"public\""));
+            }
+        }
+        Ok(())
+    }
+
+    /// The path part of base_url, always starting and ending with `/` (`/` or `/guides/`).
+    pub fn base_path(&self) -> String {
+        parse_base_url(&self.base_url).map_or_else(|_| "/".to_string(), |(_, path)| path)
+    }
+
+    /// base_url with exactly one trailing slash.
+    pub fn base_url_normalized(&self) -> String {
+        parse_base_url(&self.base_url).map_or_else(|_| self.base_url.clone(), |(origin, path)| format!("{origin}{path}"))
+    }
+}
+
+/// Splits `https://host[:port]/sub/path` into (`https://host[:port]`, `/sub/path/`).
+pub fn parse_base_url(url: &str) -> Result<(String, String), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("base_url `{url}` must start with http:// or https://"))?;
+    let scheme_len = url.len() - rest.len();
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(format!("base_url `{url}` has no host"));
+    }
+    if path.contains(['?', '#']) {
+        return Err(format!("base_url `{url}` must not carry a query or fragment"));
+    }
+    let mut path = path.trim_end_matches('/').to_string();
+    path.push('/');
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    Ok((url[..scheme_len + host.len()].to_string(), path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_sub_path() {
+        let c = SiteConfig::parse("title='t'\nbase_url='https://u.github.io/proj'\n").unwrap();
+        assert_eq!(c.base_path(), "/proj/");
+        assert_eq!(c.base_url_normalized(), "https://u.github.io/proj/");
+    }
+
+    #[test]
+    fn unknown_key_names_key_position_and_suggestion() {
+        let e = SiteConfig::parse("title='t'\nbase_url='https://x.org/'\ntheem='default'\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1));
+        assert_eq!(e.message, "unknown key `theem`");
+        assert!(e.help.unwrap().starts_with("did you mean `theme`?"));
+    }
+
+    #[test]
+    fn base_url_needs_a_scheme() {
+        let e = SiteConfig::parse("title='t'\nbase_url='example.org'\n").unwrap_err();
+        assert_eq!(e.line, 2);
+    }
+}

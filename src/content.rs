@@ -1,0 +1,105 @@
+//! Finding and reading the guides: walk `guides_dir`, read each `.md` file, parse it.
+//!
+//! Files are read and parsed in parallel. Every problem of every file is collected, so one run
+//! lists all errors instead of the first.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::front_matter::{decode_source, parse_front_matter, split_front_matter};
+use crate::guide::Guide;
+use crate::validate::validate_guide;
+
+/// The markdown files under the guides folder, sorted, relative to `root`.
+pub fn find_guide_files(root: &Path, config: &SiteConfig) -> Result<Vec<PathBuf>, Diagnostics> {
+    let dir = root.join(&config.guides_dir);
+    let mut files = Vec::new();
+    let mut problems = Diagnostics::default();
+    if !dir.is_dir() {
+        problems.push(
+            Diagnostic::error(Path::new("site.toml"), Position::START, format!("the guides folder `{}` does not exist", config.guides_dir.display()))
+                .with_help("create it and add a guide (`guidesmith new \"My first guide\"`), or set guides_dir in site.toml"),
+        );
+        return Err(problems);
+    }
+    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_file() && is_guide_file(e.path()) => {
+                files.push(relative(root, e.path()));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().map_or_else(|| dir.clone(), Path::to_path_buf);
+                let message = match e.loop_ancestor() {
+                    Some(ancestor) => format!("symlink loop: this link points back to `{}`", relative(root, ancestor).display()),
+                    None => format!("cannot read: {}", e.io_error().map_or_else(|| e.to_string(), ToString::to_string)),
+                };
+                problems.push(
+                    Diagnostic::error(&relative(root, &path), Position::START, message)
+                        .with_help("remove or fix the link so the guides folder is a tree"),
+                );
+            }
+        }
+    }
+    if problems.has_errors() { Err(problems) } else { Ok(files) }
+}
+
+fn is_guide_file(path: &Path) -> bool {
+    let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+    !hidden && path.extension().is_some_and(|e| e == "md")
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Reads, parses and validates every guide. Drafts are left out unless `drafts` is set.
+/// Returns the guides that loaded and the diagnostics of all that did not.
+pub fn load_guides(root: &Path, config: &SiteConfig, drafts: bool) -> (Vec<Guide>, Diagnostics) {
+    let files = match find_guide_files(root, config) {
+        Ok(files) => files,
+        Err(problems) => return (Vec::new(), problems),
+    };
+    let results: Vec<Result<Guide, Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|file| {
+            let bytes = std::fs::read(root.join(file)).map_err(|e| {
+                vec![Diagnostic::error(file, Position::START, format!("cannot read the file: {e}"))]
+            })?;
+            load_guide(file, &bytes)
+        })
+        .collect();
+    let mut guides = Vec::new();
+    let mut problems = Diagnostics::default();
+    for result in results {
+        match result {
+            Ok(guide) if guide.front.draft && !drafts => {}
+            Ok(guide) => guides.push(guide),
+            Err(diagnostics) => problems.extend(diagnostics),
+        }
+    }
+    (guides, problems)
+}
+
+/// Parses one guide file's bytes; `file` is its path relative to the site root.
+pub fn load_guide(file: &Path, bytes: &[u8]) -> Result<Guide, Vec<Diagnostic>> {
+    let text = decode_source(file, bytes).map_err(|d| vec![d])?;
+    let split = split_front_matter(file, &text).map_err(|d| vec![d])?;
+    let front = parse_front_matter(file, split.yaml, split.yaml_line_offset)?;
+    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+    let mut guide = Guide {
+        source: file.to_path_buf(),
+        slug: front.slug.clone().unwrap_or(stem),
+        front,
+        body: split.body.to_string(),
+        body_line_offset: split.body_line_offset,
+        yaml: split.yaml.to_string(),
+        yaml_line_offset: split.yaml_line_offset,
+    };
+    validate_guide(&mut guide)?;
+    Ok(guide)
+}

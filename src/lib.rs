@@ -1,0 +1,24 @@
+//! guidesmith: a static site generator for practical, step-by-step guides.
+//!
+//! Data flows one way: [`config`] → [`content`] (with [`front_matter`] and [`validate`]) →
+//! [`widgets`] (with [`markdown`]) → [`site`] → [`render`] (with [`theme`] and [`jsonld`]) →
+//! [`links`] → [`output`]. [`build`] runs that pipeline; the commands are its clients.
+
+pub mod build;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod front_matter;
+pub mod guide;
+pub mod init;
+pub mod jsonld;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod theme;
+pub mod validate;
+pub mod widgets;

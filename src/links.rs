@@ -1,0 +1,102 @@
+//! The internal link checker: every link in every guide must reach a page or file of the
+//! output, and every `#anchor` an id on that page.
+//!
+//! Links are checked as written in the source (root-relative `/slug/#id`, relative `../x/`,
+//! or same-page `#id`), before the base path is added, so messages show what the author wrote.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostic::{Diagnostic, nearest};
+use crate::site::{Site, guide_path};
+
+/// Checks the links of all guides against `outputs` (every output file path, `/`-separated).
+pub fn check_links(site: &Site, outputs: &HashSet<String>) -> Vec<Diagnostic> {
+    let anchors: HashMap<String, &HashSet<String>> =
+        site.guides.iter().map(|g| (format!("{}index.html", guide_path(&g.guide.slug)), &g.anchors)).collect();
+    let slugs: Vec<&str> = site.guides.iter().map(|g| g.guide.slug.as_str()).collect();
+    let mut problems = Vec::new();
+    for g in &site.guides {
+        let here = format!("{}index.html", guide_path(&g.guide.slug));
+        for link in &g.links {
+            let Some((path, fragment)) = resolve(&link.target, &guide_path(&g.guide.slug)) else {
+                continue;
+            };
+            let file = match path {
+                Err(()) => None,
+                Ok(p) if p.is_empty() => Some(here.clone()),
+                Ok(p) => [p.clone(), format!("{p}index.html"), format!("{p}/index.html")].into_iter().find(|c| outputs.contains(c)),
+            };
+            let Some(file) = file else {
+                let wanted = link.target.trim_start_matches('/').split(['/', '#']).next().unwrap_or("");
+                let help = match nearest(wanted, &slugs) {
+                    Some(s) => format!("did you mean `/{s}/`? Site links start with `/` and name a guide's slug"),
+                    None => "link to a guide as `/slug/`, or to a file in static/ as `/file.ext`".into(),
+                };
+                problems.push(Diagnostic::error(&g.guide.source, link.position, format!("broken link `{}`: no page or file there", link.target)).with_help(help));
+                continue;
+            };
+            if let (Some(fragment), Some(ids)) = (fragment.filter(|f| !f.is_empty()), anchors.get(&file)) {
+                if !ids.contains(&fragment) {
+                    let known: Vec<&str> = ids.iter().map(String::as_str).collect();
+                    let help = match nearest(&fragment, &known) {
+                        Some(s) => format!("did you mean `#{s}`?"),
+                        None => "link to a heading id (its text in lowercase with hyphens) or a widget id such as `faq-<id>` or `step-<id>`".into(),
+                    };
+                    problems.push(
+                        Diagnostic::error(&g.guide.source, link.position, format!("broken anchor in `{}`: the page has no id `{fragment}`", link.target)).with_help(help),
+                    );
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// Resolves a link against the site path of the page it is on (`slug/`). `None` for links
+/// that leave the site (schemes, `//host`); `Err` for relative links that climb above the root.
+fn resolve(target: &str, page_dir: &str) -> Option<(Result<String, ()>, Option<String>)> {
+    let scheme = target.find(':').is_some_and(|i| !target[..i].contains(['/', '?', '#']));
+    if target.is_empty() || scheme || target.starts_with("//") {
+        return None;
+    }
+    let (rest, fragment) = match target.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_string())),
+        None => (target, None),
+    };
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() {
+        return Some((Ok(String::new()), fragment));
+    }
+    let joined = match path.strip_prefix('/') {
+        Some(p) => p.to_string(),
+        None => format!("{page_dir}{path}"),
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Some((Err(()), fragment));
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    Some((Ok(parts.join("/")), fragment))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+
+    #[test]
+    fn resolves_links() {
+        assert_eq!(resolve("https://x.org/", "a/"), None);
+        assert_eq!(resolve("mailto:a@b", "a/"), None);
+        assert_eq!(resolve("/b/#faq-x", "a/"), Some((Ok("b/".into()), Some("faq-x".into()))));
+        assert_eq!(resolve("../c/", "a/"), Some((Ok("c/".into()), None)));
+        assert_eq!(resolve("#top", "a/"), Some((Ok(String::new()), Some("top".into()))));
+        assert_eq!(resolve("../../x", "a/"), Some((Err(()), None)));
+    }
+}

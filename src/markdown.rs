@@ -1,0 +1,494 @@
+//! Markdown to HTML with pulldown-cmark, plus what guides need on top of CommonMark.
+//!
+//! 1. parse with GFM extensions (tables, footnotes, strikethrough, task lists, smart punctuation,
+//!    heading attributes), keeping byte offsets for positions in messages;
+//! 2. walk the events: give headings unique ids and anchor links and collect the TOC (h2/h3),
+//!    turn top-level task lists into checklists, cut the body at widget markers
+//!    (`<!-- widget: KIND [ID] -->`), rewrite root-relative links under the base path and
+//!    record every link for the link checker;
+//! 3. serialize each run of events between widgets with `push_html`.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::diagnostic::Position;
+use crate::guide::{Checklist, ChecklistItem, slugify};
+
+/// The markdown extensions every guide gets.
+pub fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// A body cut into HTML runs and the widgets placed between them.
+#[derive(Clone, Debug, Default)]
+pub struct RenderedBody {
+    pub parts: Vec<BodyPart>,
+    pub toc: Vec<TocEntry>,
+    /// Every id the body's HTML defines (headings, footnotes), for anchor checks.
+    pub anchors: Vec<String>,
+    /// Task lists of the body, already turned into checklists (placed as widgets in `parts`).
+    pub checklists: Vec<Checklist>,
+    pub links: Vec<Link>,
+    /// Markers that name a kind of widget we do not know.
+    pub bad_markers: Vec<(String, Position)>,
+    pub word_count: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum BodyPart {
+    Html(String),
+    Widget(Placement),
+}
+
+/// A widget marker: which widget, and where the marker stands in the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placement {
+    pub widget: WidgetRef,
+    pub position: Position,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum WidgetRef {
+    Takeaways,
+    Steps,
+    Faqs,
+    Checklist(String),
+    DosDonts(String),
+    Callout(String),
+    Message(String),
+}
+
+impl WidgetRef {
+    /// Parses the inside of `<!-- widget: ... -->`.
+    pub fn parse(spec: &str) -> Result<WidgetRef, String> {
+        let mut words = spec.split_whitespace();
+        let kind = words.next().unwrap_or_default();
+        let id = words.next().map(str::to_string);
+        let need_id = |make: fn(String) -> WidgetRef| {
+            id.clone().map(make).ok_or_else(|| format!("`{kind}` needs an id: <!-- widget: {kind} ID -->"))
+        };
+        match kind {
+            "takeaways" => Ok(WidgetRef::Takeaways),
+            "steps" => Ok(WidgetRef::Steps),
+            "faqs" => Ok(WidgetRef::Faqs),
+            "checklist" => need_id(WidgetRef::Checklist),
+            "dos-donts" => need_id(WidgetRef::DosDonts),
+            "callout" => need_id(WidgetRef::Callout),
+            "message" => need_id(WidgetRef::Message),
+            _ => Err(format!(
+                "unknown widget `{kind}`; known: takeaways, steps, faqs, checklist ID, dos-donts ID, callout ID, message ID"
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A link or image source in markdown, as written, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub target: String,
+    pub position: Position,
+}
+
+/// What a body is rendered against.
+pub struct BodyContext<'a> {
+    /// File lines before the body.
+    pub line_offset: usize,
+    /// `/` or `/sub/`.
+    pub base_path: &'a str,
+    /// HTML ids the page's widgets use, which headings must not take.
+    pub reserved_html_ids: &'a HashSet<String>,
+    /// Widget ids of the guide, which a task list's checklist must not take.
+    pub widget_ids: &'a HashSet<String>,
+}
+
+/// Renders a guide body.
+pub fn render_body(markdown: &str, cx: &BodyContext) -> RenderedBody {
+    let (line_offset, base_path) = (cx.line_offset, cx.base_path);
+    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(markdown, parser_options()).into_offset_iter().collect();
+    let mut walk = BodyWalk {
+        markdown,
+        line_offset,
+        base_path,
+        used_ids: cx.reserved_html_ids.clone(),
+        widget_ids: cx.widget_ids.clone(),
+        body: RenderedBody::default(),
+        pending: Vec::new(),
+        last_heading: None,
+    };
+    let mut i = 0;
+    while i < events.len() {
+        i = walk.step(&events, i);
+    }
+    walk.flush();
+    walk.body
+}
+
+struct BodyWalk<'a> {
+    markdown: &'a str,
+    line_offset: usize,
+    base_path: &'a str,
+    used_ids: HashSet<String>,
+    widget_ids: HashSet<String>,
+    body: RenderedBody,
+    pending: Vec<Event<'a>>,
+    last_heading: Option<(String, String)>,
+}
+
+impl<'a> BodyWalk<'a> {
+    fn position(&self, offset: usize) -> Position {
+        Position::of_offset(self.markdown, offset).shifted(self.line_offset)
+    }
+
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, self.pending.drain(..));
+            self.body.parts.push(BodyPart::Html(html));
+        }
+    }
+
+    fn unique_id(&mut self, wanted: &str) -> String {
+        let base = if wanted.is_empty() { "section".to_string() } else { wanted.to_string() };
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.used_ids.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        self.used_ids.insert(id.clone());
+        id
+    }
+
+    /// Handles the event at `i`; returns the index of the next unhandled event.
+    fn step(&mut self, events: &[(Event<'a>, std::ops::Range<usize>)], i: usize) -> usize {
+        let (event, range) = &events[i];
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                let end = find_end(events, i);
+                let inner = &events[i + 1..end];
+                let text = plain_text(inner.iter().map(|(e, _)| e));
+                let id = self.unique_id(&id.as_deref().map_or_else(|| slugify(&text), str::to_string));
+                let n = heading_number(*level);
+                if n == 2 || n == 3 {
+                    self.body.toc.push(TocEntry { level: n, id: id.clone(), text: text.clone() });
+                }
+                self.body.anchors.push(id.clone());
+                self.last_heading = Some((id.clone(), text));
+                let mut open = format!("<h{n} id=\"{}\"", escape_attr(&id));
+                if !classes.is_empty() {
+                    open.push_str(&format!(" class=\"{}\"", escape_attr(&classes.join(" "))));
+                }
+                for (name, value) in attrs {
+                    open.push_str(&format!(" {}=\"{}\"", escape_attr(name), escape_attr(value.as_deref().unwrap_or(""))));
+                }
+                open.push('>');
+                self.pending.push(Event::Html(open.into()));
+                for j in i + 1..end {
+                    self.inline_event(events, j);
+                }
+                self.pending.push(Event::Html(
+                    format!(
+                        " <a class=\"heading-anchor\" href=\"#{}\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to this section</span></a></h{n}>\n",
+                        escape_attr(&id)
+                    )
+                    .into(),
+                ));
+                end + 1
+            }
+            Event::Start(Tag::List(_)) if is_task_list(events, i) => self.task_list(events, i),
+            Event::Html(html) => {
+                let trimmed = html.trim();
+                if let Some(spec) = trimmed.strip_prefix("<!--").and_then(|s| s.strip_suffix("-->")).map(str::trim)
+                    && let Some(spec) = spec.strip_prefix("widget:")
+                {
+                    let position = self.position(range.start);
+                    match WidgetRef::parse(spec) {
+                        Ok(widget) => {
+                            self.flush();
+                            self.body.parts.push(BodyPart::Widget(Placement { widget, position }));
+                        }
+                        Err(why) => self.body.bad_markers.push((why, position)),
+                    }
+                } else {
+                    self.pending.push(event.clone());
+                }
+                i + 1
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                self.body.anchors.push(label.to_string());
+                self.pending.push(event.clone());
+                i + 1
+            }
+            _ => {
+                self.inline_event(events, i);
+                i + 1
+            }
+        }
+    }
+
+    /// Pushes an event, rewriting and recording links and counting words on the way.
+    fn inline_event(&mut self, events: &[(Event<'a>, std::ops::Range<usize>)], i: usize) {
+        let (event, range) = &events[i];
+        let event = match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                self.body.links.push(Link { target: dest_url.to_string(), position: self.position(range.start) });
+                Event::Start(Tag::Link { link_type: *link_type, dest_url: rebase(dest_url, self.base_path), title: title.clone(), id: id.clone() })
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                self.body.links.push(Link { target: dest_url.to_string(), position: self.position(range.start) });
+                Event::Start(Tag::Image { link_type: *link_type, dest_url: rebase(dest_url, self.base_path), title: title.clone(), id: id.clone() })
+            }
+            Event::Text(text) => {
+                self.body.word_count += text.split_whitespace().count();
+                event.clone()
+            }
+            other => other.clone(),
+        };
+        self.pending.push(event);
+    }
+
+    /// A top-level GFM task list becomes a checklist widget, named after the heading above it.
+    fn task_list(&mut self, events: &[(Event<'a>, std::ops::Range<usize>)], i: usize) -> usize {
+        let end = find_end(events, i);
+        let mut items = Vec::new();
+        let mut seen = HashSet::new();
+        let mut j = i + 1;
+        while j < end {
+            if matches!(events[j].0, Event::Start(Tag::Item)) {
+                let item_end = find_end(events, j);
+                let inner: Vec<Event> = events[j + 1..item_end]
+                    .iter()
+                    .filter(|(e, _)| !matches!(e, Event::TaskListMarker(_) | Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)))
+                    .map(|(e, _)| rebase_event(e, self.base_path))
+                    .collect();
+                for (e, r) in &events[j + 1..item_end] {
+                    if let Event::Start(Tag::Link { dest_url, .. }) = e {
+                        self.body.links.push(Link { target: dest_url.to_string(), position: self.position(r.start) });
+                    }
+                }
+                let text = plain_text(inner.iter());
+                self.body.word_count += text.split_whitespace().count();
+                let mut id = slugify(&text);
+                let base = id.clone();
+                let mut n = 2;
+                while !seen.insert(id.clone()) {
+                    id = format!("{base}-{n}");
+                    n += 1;
+                }
+                let mut html = String::new();
+                pulldown_cmark::html::push_html(&mut html, inner.into_iter());
+                items.push(ChecklistItem { id, text: html.trim().to_string() });
+                j = item_end + 1;
+            } else {
+                j += 1;
+            }
+        }
+        let (heading_id, title) = self.last_heading.clone().unwrap_or_else(|| ("checklist".into(), "Checklist".into()));
+        let mut id = heading_id.clone();
+        let mut n = 2;
+        while !self.widget_ids.insert(id.clone()) {
+            id = format!("{heading_id}-{n}");
+            n += 1;
+        }
+        self.flush();
+        let position = self.position(events[i].1.start);
+        self.body.checklists.push(Checklist { id: id.clone(), title, items });
+        self.body.parts.push(BodyPart::Widget(Placement { widget: WidgetRef::Checklist(id), position }));
+        end + 1
+    }
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn is_task_list(events: &[(Event, std::ops::Range<usize>)], i: usize) -> bool {
+    let nested = events[..i].iter().fold(0i32, |depth, (e, _)| match e {
+        Event::Start(Tag::Item) => depth + 1,
+        Event::End(TagEnd::Item) => depth - 1,
+        _ => depth,
+    }) > 0;
+    !nested
+        && events[i + 1..].iter().take(3).any(|(e, _)| matches!(e, Event::TaskListMarker(_)))
+}
+
+/// Index of the `End` matching the `Start` at `i`.
+fn find_end(events: &[(Event, std::ops::Range<usize>)], i: usize) -> usize {
+    let mut depth = 0;
+    for (j, (e, _)) in events.iter().enumerate().skip(i) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+fn plain_text<'e, 'a: 'e>(events: impl Iterator<Item = &'e Event<'a>>) -> String {
+    let mut text = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
+fn rebase_event<'a>(event: &Event<'a>, base_path: &str) -> Event<'a> {
+    match event {
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link { link_type: *link_type, dest_url: rebase(dest_url, base_path), title: title.clone(), id: id.clone() })
+        }
+        other => other.clone(),
+    }
+}
+
+/// `/first-message/` -> `/sub/first-message/` when the site lives under `/sub/`.
+pub fn rebase<'a>(url: &CowStr<'a>, base_path: &str) -> CowStr<'a> {
+    if base_path != "/" && url.starts_with('/') && !url.starts_with("//") {
+        CowStr::from(format!("{base_path}{}", &url[1..]))
+    } else {
+        url.clone()
+    }
+}
+
+/// Renders a markdown fragment from the front matter (a step body, an answer) as block HTML.
+pub fn render_fragment(markdown: &str, base_path: &str) -> (String, Vec<String>) {
+    let mut links = Vec::new();
+    let events: Vec<Event> = Parser::new_ext(markdown, parser_options())
+        .map(|e| {
+            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &e {
+                links.push(dest_url.to_string());
+            }
+            rebase_any(e, base_path)
+        })
+        .collect();
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    (html, links)
+}
+
+/// Renders one line of markdown without the wrapping paragraph (checklist items, table cells).
+pub fn render_inline(markdown: &str, base_path: &str) -> (String, Vec<String>) {
+    let (html, links) = render_fragment(markdown, base_path);
+    let trimmed = html.trim();
+    let inner = trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+        .filter(|s| !s.contains("<p>"))
+        .unwrap_or(trimmed);
+    (inner.to_string(), links)
+}
+
+fn rebase_any<'a>(event: Event<'a>, base_path: &str) -> Event<'a> {
+    match event {
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image { link_type, dest_url: rebase(&dest_url, base_path), title, id })
+        }
+        other => rebase_event(&other, base_path),
+    }
+}
+
+/// Escapes text for an HTML attribute value or text node.
+pub fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(md: &str, line_offset: usize, base_path: &str, reserved: &HashSet<String>) -> RenderedBody {
+        let none = HashSet::new();
+        render_body(md, &BodyContext { line_offset, base_path, reserved_html_ids: reserved, widget_ids: &none })
+    }
+
+    fn body(md: &str) -> RenderedBody {
+        render(md, 0, "/", &HashSet::new())
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_toc() {
+        let b = body("## Why\n\ntext\n\n### Why\n\n## Why\n");
+        let ids: Vec<_> = b.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["why", "why-2", "why-3"]);
+        let BodyPart::Html(html) = &b.parts[0] else { panic!() };
+        assert!(html.contains("<h2 id=\"why\">Why <a class=\"heading-anchor\" href=\"#why\">"));
+    }
+
+    #[test]
+    fn headings_avoid_reserved_ids() {
+        let reserved = HashSet::from(["steps".to_string()]);
+        let b = render("## Steps\n", 0, "/", &reserved);
+        assert_eq!(b.toc[0].id, "steps-2");
+    }
+
+    #[test]
+    fn markers_split_the_body() {
+        let b = body("Intro\n\n<!-- widget: checklist before -->\n\nOutro\n");
+        assert_eq!(b.parts.len(), 3);
+        assert_eq!(
+            b.parts[1],
+            BodyPart::Widget(Placement { widget: WidgetRef::Checklist("before".into()), position: Position::new(3, 1) })
+        );
+    }
+
+    #[test]
+    fn unknown_marker_is_reported_with_position() {
+        let b = render("x\n\n<!-- widget: stepz -->\n", 4, "/", &HashSet::new());
+        assert_eq!(b.bad_markers[0].1, Position::new(7, 1));
+    }
+
+    #[test]
+    fn task_lists_become_checklists_with_text_ids() {
+        let b = body("## Before you write\n\n- [ ] Sleep on it\n- [x] Ask a *friend*\n");
+        assert_eq!(b.checklists[0].id, "before-you-write");
+        let items: Vec<_> = b.checklists[0].items.iter().map(|i| (i.id.as_str(), i.text.as_str())).collect();
+        assert_eq!(items, [("sleep-on-it", "Sleep on it"), ("ask-a-friend", "Ask a <em>friend</em>")]);
+    }
+
+    #[test]
+    fn root_relative_links_are_rebased_and_recorded() {
+        let b = render("See [x](/first-message/#faq-a) and [y](https://e.org/).\n", 2, "/sub/", &HashSet::new());
+        let BodyPart::Html(html) = &b.parts[0] else { panic!() };
+        assert!(html.contains("href=\"/sub/first-message/#faq-a\""));
+        assert_eq!(b.links[0], Link { target: "/first-message/#faq-a".into(), position: Position::new(3, 5) });
+    }
+
+    #[test]
+    fn inline_strips_paragraph() {
+        assert_eq!(render_inline("Call *them*", "/").0, "Call <em>them</em>");
+    }
+}

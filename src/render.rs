@@ -1,0 +1,347 @@
+//! Pages as strings: guide pages, home, tags, 404, sitemap, feed, robots.txt.
+//!
+//! Each page gets a small, typed view (`SiteView`, `GuideCard`, ...) and one template. Listing
+//! pages get cards (title, description, counts), never guide bodies, so a home page of 10,000
+//! guides stays cheap. Widgets are rendered by their own templates (`widgets/<kind>.html`), so
+//! a site can override one widget's markup without touching the page.
+
+use anyhow::{Result, anyhow};
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use crate::jsonld::guide_json_ld;
+use crate::markdown::{BodyPart, TocEntry};
+use crate::site::{Site, guide_path, tag_path};
+use crate::theme::Theme;
+use crate::widgets::{PreparedGuide, WidgetView};
+
+/// One file of the built site: its path relative to the output folder and its bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    fn new(path: impl Into<String>, text: String) -> OutputFile {
+        OutputFile { path: path.into(), bytes: text.into_bytes() }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub author: String,
+    pub base_path: String,
+    pub base_url: String,
+    pub nav: Vec<LinkView>,
+    pub css_url: String,
+    pub js_url: String,
+    pub feed_url: String,
+    pub tags_url: String,
+    pub generator: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct LinkView {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+struct PageView {
+    title: String,
+    description: String,
+    canonical: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+pub struct TagView {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct GuideCard {
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    pub date: Option<String>,
+    pub date_iso: Option<String>,
+    pub tags: Vec<TagView>,
+    pub step_count: usize,
+    pub checklist_count: usize,
+    pub checkable_count: usize,
+    pub reading_minutes: usize,
+}
+
+#[derive(Serialize)]
+struct GuideView {
+    #[serde(flatten)]
+    card: GuideCard,
+    permalink: String,
+    updated: Option<String>,
+    updated_iso: Option<String>,
+    toc: Vec<TocEntry>,
+    content: String,
+    after: String,
+    prev: Option<LinkView>,
+    next: Option<LinkView>,
+    breadcrumbs: Vec<LinkView>,
+}
+
+pub fn site_view(site: &Site) -> SiteView {
+    let c = &site.config;
+    SiteView {
+        title: c.title.clone(),
+        description: c.description.clone(),
+        language: c.language.clone(),
+        author: c.author.clone(),
+        base_path: site.base_path.clone(),
+        base_url: site.base_url.clone(),
+        nav: c.nav.iter().map(|n| LinkView { name: n.name.clone(), url: nav_url(site, &n.url) }).collect(),
+        css_url: site.url("style.css"),
+        js_url: site.url("guidesmith.js"),
+        feed_url: site.url("atom.xml"),
+        tags_url: site.url("tags/"),
+        generator: format!("guidesmith {}", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+fn nav_url(site: &Site, url: &str) -> String {
+    if url.starts_with('/') && !url.starts_with("//") { site.url(url) } else { url.to_string() }
+}
+
+/// Renders every page of the site (not static files).
+pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>> {
+    let sv = site_view(site);
+    let mut files: Vec<OutputFile> = (0..site.guides.len())
+        .into_par_iter()
+        .map(|i| render_guide_page(site, theme, &sv, i))
+        .collect::<Result<_>>()?;
+    files.push(render_home(site, theme, &sv)?);
+    files.push(render_tags_index(site, theme, &sv)?);
+    let tags: Vec<OutputFile> = (0..site.tags.len()).into_par_iter().map(|i| render_tag_page(site, theme, &sv, i)).collect::<Result<_>>()?;
+    files.extend(tags);
+    files.push(render_404(site, theme, &sv)?);
+    files.push(render_sitemap(site, theme)?);
+    files.push(render_feed(site, theme, &sv)?);
+    files.push(render_robots(site, theme)?);
+    Ok(files)
+}
+
+fn render(theme: &Theme, template: &str, context: &Context) -> Result<String> {
+    theme.tera.render(template, context).map_err(|e| anyhow!("rendering template {template}: {e}"))
+}
+
+fn page_context(sv: &SiteView, page: PageView) -> Context {
+    let mut cx = Context::new();
+    cx.insert("site", sv);
+    cx.insert("page", &page);
+    cx
+}
+
+pub fn guide_card(site: &Site, g: &PreparedGuide) -> GuideCard {
+    let f = &g.guide.front;
+    GuideCard {
+        slug: g.guide.slug.clone(),
+        url: site.url(&guide_path(&g.guide.slug)),
+        title: f.title.clone(),
+        description: f.description.clone(),
+        date: f.date.map(|d| d.human()),
+        date_iso: f.date.map(|d| d.iso()),
+        tags: f
+            .tags
+            .iter()
+            .filter_map(|t| site.tag(&crate::guide::slugify(t)))
+            .map(|t| tag_view(site, t))
+            .collect(),
+        step_count: g.steps.as_ref().map_or(0, |s| s.count),
+        checklist_count: g.checklists.len(),
+        checkable_count: g.checkable_count(),
+        reading_minutes: g.word_count.div_ceil(220).max(1),
+    }
+}
+
+fn tag_view(site: &Site, t: &crate::site::Tag) -> TagView {
+    TagView { name: t.name.clone(), slug: t.slug.clone(), url: site.url(&tag_path(&t.slug)), count: t.guides.len() }
+}
+
+fn render_widget(theme: &Theme, sv: &SiteView, slug: &str, widget: &WidgetView) -> Result<String> {
+    let mut cx = Context::new();
+    cx.insert("site", sv);
+    cx.insert("guide_slug", slug);
+    match widget {
+        WidgetView::Takeaways(w) => cx.insert("widget", w),
+        WidgetView::Steps(w) => cx.insert("widget", w),
+        WidgetView::Faqs(w) => cx.insert("widget", w),
+        WidgetView::Checklist(w) => cx.insert("widget", w),
+        WidgetView::DosDonts(w) => cx.insert("widget", w),
+        WidgetView::Callout(w) => cx.insert("widget", w),
+        WidgetView::Message(w) => cx.insert("widget", w),
+    }
+    render(theme, widget.template(), &cx)
+}
+
+pub fn render_guide_page(site: &Site, theme: &Theme, sv: &SiteView, index: usize) -> Result<OutputFile> {
+    let g = &site.guides[index];
+    let slug = &g.guide.slug;
+    let mut content = String::with_capacity(g.guide.body.len() * 2);
+    for part in &g.body.parts {
+        match part {
+            BodyPart::Html(html) => content.push_str(html),
+            BodyPart::Widget(p) => {
+                if let Some(w) = g.widget(&p.widget) {
+                    content.push_str(&render_widget(theme, sv, slug, &w)?);
+                }
+            }
+        }
+    }
+    let mut after = String::new();
+    for w in g.unplaced() {
+        after.push_str(&render_widget(theme, sv, slug, &w)?);
+    }
+    let link = |i: usize| {
+        let n = &site.guides[i];
+        LinkView { name: n.guide.front.title.clone(), url: site.url(&guide_path(&n.guide.slug)) }
+    };
+    let path = guide_path(slug);
+    let f = &g.guide.front;
+    let view = GuideView {
+        card: guide_card(site, g),
+        permalink: site.permalink(&path),
+        updated: f.updated.map(|d| d.human()),
+        updated_iso: f.updated.map(|d| d.iso()),
+        toc: g.body.toc.clone(),
+        content,
+        after,
+        prev: index.checked_sub(1).map(link),
+        next: (index + 1 < site.guides.len()).then(|| link(index + 1)),
+        breadcrumbs: vec![
+            LinkView { name: "Home".into(), url: site.url("") },
+            LinkView { name: f.title.clone(), url: site.url(&path) },
+        ],
+    };
+    let mut cx = page_context(
+        sv,
+        PageView { title: format!("{} | {}", f.title, site.config.title), description: f.description.clone(), canonical: site.permalink(&path), kind: "guide" },
+    );
+    cx.insert("guide", &view);
+    cx.insert("json_ld", &guide_json_ld(site, g));
+    Ok(OutputFile::new(format!("{path}index.html"), render(theme, "guide.html", &cx)?))
+}
+
+pub fn render_home(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFile> {
+    let cards: Vec<GuideCard> = site.guides.iter().map(|g| guide_card(site, g)).collect();
+    let tags: Vec<TagView> = site.tags.iter().map(|t| tag_view(site, t)).collect();
+    let mut cx = page_context(
+        sv,
+        PageView { title: site.config.title.clone(), description: site.config.description.clone(), canonical: site.permalink(""), kind: "home" },
+    );
+    cx.insert("guides", &cards);
+    cx.insert("tags", &tags);
+    Ok(OutputFile::new("index.html", render(theme, "index.html", &cx)?))
+}
+
+pub fn render_tags_index(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFile> {
+    let tags: Vec<TagView> = site.tags.iter().map(|t| tag_view(site, t)).collect();
+    let mut cx = page_context(
+        sv,
+        PageView { title: format!("Tags | {}", site.config.title), description: format!("All topics of {}", site.config.title), canonical: site.permalink("tags/"), kind: "tags" },
+    );
+    cx.insert("tags", &tags);
+    Ok(OutputFile::new("tags/index.html", render(theme, "tags.html", &cx)?))
+}
+
+pub fn render_tag_page(site: &Site, theme: &Theme, sv: &SiteView, index: usize) -> Result<OutputFile> {
+    let tag = &site.tags[index];
+    let path = tag_path(&tag.slug);
+    let cards: Vec<GuideCard> = tag.guides.iter().map(|&i| guide_card(site, &site.guides[i])).collect();
+    let mut cx = page_context(
+        sv,
+        PageView {
+            title: format!("Guides tagged “{}” | {}", tag.name, site.config.title),
+            description: format!("Guides about {} on {}", tag.name, site.config.title),
+            canonical: site.permalink(&path),
+            kind: "tag",
+        },
+    );
+    cx.insert("tag", &tag_view(site, tag));
+    cx.insert("guides", &cards);
+    Ok(OutputFile::new(format!("{path}index.html"), render(theme, "tag.html", &cx)?))
+}
+
+pub fn render_404(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFile> {
+    let cx = page_context(
+        sv,
+        PageView { title: format!("Page not found | {}", site.config.title), description: String::new(), canonical: site.permalink("404.html"), kind: "404" },
+    );
+    Ok(OutputFile::new("404.html", render(theme, "404.html", &cx)?))
+}
+
+#[derive(Serialize)]
+struct SitemapEntry {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+pub fn render_sitemap(site: &Site, theme: &Theme) -> Result<OutputFile> {
+    let mut urls = vec![SitemapEntry { loc: site.permalink(""), lastmod: None }];
+    urls.extend(site.guides.iter().map(|g| SitemapEntry {
+        loc: site.permalink(&guide_path(&g.guide.slug)),
+        lastmod: g.guide.front.updated.or(g.guide.front.date).map(|d| d.iso()),
+    }));
+    urls.push(SitemapEntry { loc: site.permalink("tags/"), lastmod: None });
+    urls.extend(site.tags.iter().map(|t| SitemapEntry { loc: site.permalink(&tag_path(&t.slug)), lastmod: None }));
+    let mut cx = Context::new();
+    cx.insert("urls", &urls);
+    Ok(OutputFile::new("sitemap.xml", render(theme, "sitemap.xml", &cx)?))
+}
+
+#[derive(Serialize)]
+struct FeedEntry {
+    title: String,
+    url: String,
+    updated: String,
+    published: Option<String>,
+    summary: String,
+}
+
+const FEED_ENTRIES: usize = 20;
+
+pub fn render_feed(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFile> {
+    let mut dated: Vec<&PreparedGuide> = site.guides.iter().collect();
+    let when = |g: &PreparedGuide| g.guide.front.updated.or(g.guide.front.date);
+    dated.sort_by(|a, b| when(b).cmp(&when(a)).then_with(|| a.guide.slug.cmp(&b.guide.slug)));
+    let entries: Vec<FeedEntry> = dated
+        .iter()
+        .take(FEED_ENTRIES)
+        .map(|g| FeedEntry {
+            title: g.guide.front.title.clone(),
+            url: site.permalink(&guide_path(&g.guide.slug)),
+            updated: when(g).map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| d.rfc3339()),
+            published: g.guide.front.date.map(|d| d.rfc3339()),
+            summary: g.guide.front.description.clone(),
+        })
+        .collect();
+    let updated = entries.first().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |e| e.updated.clone());
+    let mut cx = Context::new();
+    cx.insert("site", sv);
+    cx.insert("entries", &entries);
+    cx.insert("updated", &updated);
+    cx.insert("feed_permalink", &site.permalink("atom.xml"));
+    Ok(OutputFile::new("atom.xml", render(theme, "atom.xml", &cx)?))
+}
+
+pub fn render_robots(site: &Site, theme: &Theme) -> Result<OutputFile> {
+    let mut cx = Context::new();
+    cx.insert("sitemap_url", &site.permalink("sitemap.xml"));
+    Ok(OutputFile::new("robots.txt", render(theme, "robots.txt", &cx)?))
+}

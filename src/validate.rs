@@ -1,0 +1,155 @@
+//! Rules a parsed guide must follow beyond its YAML types: ids filled in and unique, slugs
+//! safe, required text present. Site-wide rules (unique slugs) live in [`validate_site`].
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Position};
+use crate::front_matter::{locate_text, locate_value};
+use crate::guide::{Guide, slugify};
+
+/// Fills in default ids and checks one guide; returns every problem found.
+pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let file = guide.source.clone();
+    let (yaml, off) = (guide.yaml.clone(), guide.yaml_line_offset);
+    let at_key = |key: &str| {
+        locate_text(&yaml, off, &format!("{key}:")).unwrap_or(Position::START)
+    };
+
+    if let Err(why) = check_slug(&guide.slug) {
+        let pos = match &guide.front.slug {
+            Some(s) => locate_value(&yaml, off, "slug", s, 0).unwrap_or(Position::START),
+            None => Position::START,
+        };
+        problems.push(Diagnostic::error(&file, pos, format!("invalid slug `{}`: {why}", guide.slug)).with_help(
+            "use lowercase letters, digits and hyphens, e.g. slug: first-message (rename the file or set `slug:`)",
+        ));
+    }
+    for (key, value) in [("title", &guide.front.title), ("description", &guide.front.description)] {
+        if value.trim().is_empty() {
+            problems.push(Diagnostic::error(&file, at_key(key), format!("`{key}` is empty")).with_help(format!("write a {key} for the guide")));
+        }
+    }
+    for tag in &guide.front.tags {
+        if slugify(tag).is_empty() {
+            problems.push(Diagnostic::error(&file, at_key("tags"), format!("tag `{tag}` has no letters or digits")).with_help("remove it or use a word"));
+        }
+    }
+
+    // One id space per guide: every widget's id is unique within it.
+    let mut ids = IdSpace { seen: HashMap::new(), problems: &mut problems, file: &file, yaml: &yaml, off };
+    let f = &mut guide.front;
+    for step in &mut f.steps {
+        ids.claim(&mut step.id, &step.title, "step");
+    }
+    for list in &mut f.checklists {
+        ids.claim(&mut list.id, &list.title, "checklist");
+    }
+    for faq in &mut f.faqs {
+        ids.claim(&mut faq.id, &faq.q, "FAQ");
+    }
+    for (i, table) in f.dos_donts.iter_mut().enumerate() {
+        let fallback = table.title.clone().unwrap_or_else(|| format!("dos-donts-{}", i + 1));
+        ids.claim(&mut table.id, &fallback, "do/don't table");
+    }
+    for (i, callout) in f.callouts.iter_mut().enumerate() {
+        let fallback = callout.title.clone().unwrap_or_else(|| format!("{}-{}", callout.kind.label(), i + 1));
+        ids.claim(&mut callout.id, &fallback, "callout");
+    }
+    for message in &mut f.messages {
+        let fallback = message.label.clone().unwrap_or_else(|| message.text.chars().take(40).collect());
+        ids.claim(&mut message.id, &fallback, "message");
+    }
+    for list in &mut f.checklists {
+        let mut items = IdSpace { seen: HashMap::new(), problems: ids.problems, file: &file, yaml: &yaml, off };
+        for item in &mut list.items {
+            items.claim(&mut item.id, &item.text, "checklist item");
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// Checks a slug: one path segment of lowercase letters, digits and hyphens.
+pub fn check_slug(slug: &str) -> Result<(), &'static str> {
+    if slug.is_empty() {
+        Err("it is empty")
+    } else if slug.contains("..") || slug.contains('/') || slug.contains('\\') {
+        Err("a slug is one path segment and may not contain `/`, `\\` or `..`")
+    } else if !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        Err("only lowercase letters, digits and hyphens are allowed")
+    } else {
+        Ok(())
+    }
+}
+
+struct IdSpace<'a> {
+    seen: HashMap<String, &'static str>,
+    problems: &'a mut Vec<Diagnostic>,
+    file: &'a std::path::Path,
+    yaml: &'a str,
+    off: usize,
+}
+
+impl IdSpace<'_> {
+    /// Gives `id` its default (a slug of `text`) if empty, checks its form and uniqueness.
+    fn claim(&mut self, id: &mut String, text: &str, kind: &'static str) {
+        let explicit = !id.is_empty();
+        if !explicit {
+            *id = slugify(text);
+            if id.is_empty() {
+                *id = format!("{}-{}", slugify(kind), self.seen.len() + 1);
+            }
+        }
+        let pos = || {
+            if explicit {
+                locate_value(self.yaml, self.off, "id", id, 0)
+            } else {
+                locate_text(self.yaml, self.off, text.lines().next().unwrap_or(text))
+            }
+            .unwrap_or(Position::START)
+        };
+        if explicit && check_slug(id).is_err() {
+            let p = pos();
+            self.problems.push(
+                Diagnostic::error(self.file, p, format!("invalid {kind} id `{id}`"))
+                    .with_help(format!("ids use lowercase letters, digits and hyphens, e.g. id: {}", slugify(id))),
+            );
+            return;
+        }
+        if let Some(previous) = self.seen.get(id.as_str()) {
+            let p = if explicit {
+                locate_value(self.yaml, self.off, "id", id, 1).unwrap_or_else(pos)
+            } else {
+                pos()
+            };
+            let help = if explicit {
+                "give one of them another id".to_string()
+            } else {
+                format!("the id comes from the text; give this {kind} its own `id:`")
+            };
+            self.problems.push(
+                Diagnostic::error(self.file, p, format!("duplicate id `{id}`: a {previous} in this guide already uses it")).with_help(help),
+            );
+            return;
+        }
+        self.seen.insert(id.clone(), kind);
+    }
+}
+
+/// Site-wide rules: every slug is used once.
+pub fn validate_site(guides: &[Guide]) -> Vec<Diagnostic> {
+    let mut by_slug: HashMap<&str, &Guide> = HashMap::new();
+    let mut problems = Vec::new();
+    for guide in guides {
+        if let Some(first) = by_slug.get(guide.slug.as_str()) {
+            let pos = guide.front.slug.as_ref().and_then(|s| locate_value(&guide.yaml, guide.yaml_line_offset, "slug", s, 0)).unwrap_or(Position::START);
+            problems.push(
+                Diagnostic::error(&guide.source, pos, format!("duplicate slug `{}`: `{}` already uses it", guide.slug, first.source.display()))
+                    .with_help("set a different `slug:` in one of the two guides"),
+            );
+        } else {
+            by_slug.insert(&guide.slug, guide);
+        }
+    }
+    problems
+}

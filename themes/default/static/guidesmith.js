@@ -1,0 +1,1 @@
+// guidesmith widgets (see issue 3)
