@@ -67,11 +67,17 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
     let (guides, mut problems) = load_guides(root, &config, options.drafts);
-    let failed_stems: HashSet<String> =
-        problems.0.iter().filter_map(|d| d.file.file_stem().map(|s| s.to_string_lossy().into_owned())).collect();
+    let failed_stems: HashSet<String> = problems
+        .0
+        .iter()
+        .filter_map(|d| d.file.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
     problems.extend(validate_site(&guides));
     let base_path = config.base_path();
-    let prepared: Vec<_> = guides.into_par_iter().map(|g| prepare_guide(g, &base_path)).collect();
+    let prepared: Vec<_> = guides
+        .into_par_iter()
+        .map(|g| prepare_guide(g, &base_path))
+        .collect();
     for g in &prepared {
         problems.extend(g.placement_problems());
     }
@@ -80,14 +86,24 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
     let page_count = files.len();
     for (path, source) in &theme.static_files {
         let bytes = source.read()?.into_owned();
-        files.push(OutputFile { path: path.clone(), bytes });
+        files.push(OutputFile {
+            path: path.clone(),
+            bytes,
+        });
     }
     problems.extend(find_path_collisions(&site, &theme, &files));
     let outputs: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-    problems.extend(check_links(&site, &outputs).into_iter().filter(|d| !links_to_failed(d, &failed_stems)));
+    problems.extend(
+        check_links(&site, &outputs)
+            .into_iter()
+            .filter(|d| !links_to_failed(d, &failed_stems)),
+    );
     problems.sort();
     if site.guides.is_empty() && !problems.has_errors() {
-        problems.push(Diagnostic::warning(&site.config.guides_dir, Position::START, "no guides found").with_help("add one with `guidesmith new \"Title\"`"));
+        problems.push(
+            Diagnostic::warning(&site.config.guides_dir, Position::START, "no guides found")
+                .with_help("add one with `guidesmith new \"Title\"`"),
+        );
     }
     if problems.has_errors() {
         return Err(problems.into_errors().into());
@@ -113,8 +129,11 @@ fn links_to_failed(d: &Diagnostic, failed: &HashSet<String>) -> bool {
 
 /// Two things that would be written to the same output path.
 fn find_path_collisions(site: &Site, theme: &Theme, files: &[OutputFile]) -> Vec<Diagnostic> {
-    let guide_pages: HashMap<String, &crate::widgets::PreparedGuide> =
-        site.guides.iter().map(|g| (format!("{}index.html", guide_path(&g.guide.slug)), g)).collect();
+    let guide_pages: HashMap<String, &crate::widgets::PreparedGuide> = site
+        .guides
+        .iter()
+        .map(|g| (format!("{}index.html", guide_path(&g.guide.slug)), g))
+        .collect();
     let mut seen: HashSet<&str> = HashSet::new();
     let mut problems = Vec::new();
     for f in files {
@@ -130,7 +149,17 @@ fn find_path_collisions(site: &Site, theme: &Theme, files: &[OutputFile]) -> Vec
             Some(g) => (g.guide.source.clone(), "give the guide another `slug:`"),
             None => (PathBuf::from(&f.path), "rename one of the two"),
         };
-        problems.push(Diagnostic::error(&file, Position::START, format!("duplicate output path `{}`: {what} is written there too", f.path)).with_help(help));
+        problems.push(
+            Diagnostic::error(
+                &file,
+                Position::START,
+                format!(
+                    "duplicate output path `{}`: {what} is written there too",
+                    f.path
+                ),
+            )
+            .with_help(help),
+        );
     }
     problems
 }
@@ -139,8 +168,12 @@ fn find_path_collisions(site: &Site, theme: &Theme, files: &[OutputFile]) -> Vec
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let site = render_site_files(root, options)?;
-    let output_dir = options.output.clone().unwrap_or_else(|| root.join(&site.config.output_dir));
-    write_output(&output_dir, &site.files).with_context(|| format!("writing the site to {}", output_dir.display()))?;
+    let output_dir = options
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join(&site.config.output_dir));
+    write_output(&output_dir, &site.files)
+        .with_context(|| format!("writing the site to {}", output_dir.display()))?;
     Ok(BuildReport {
         output_dir,
         guide_count: site.guide_count,

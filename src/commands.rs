@@ -9,7 +9,11 @@ use crate::init::{init_site, new_guide};
 pub fn run(command: Command) -> Result<()> {
     match command {
         Command::Build(args) => {
-            let options = BuildOptions { output: args.output, base_url: args.base_url, drafts: args.site.drafts };
+            let options = BuildOptions {
+                output: args.output,
+                base_url: args.base_url,
+                drafts: args.site.drafts,
+            };
             let report = build(&args.site.root, &options)?;
             for w in &report.warnings {
                 eprintln!("{w}");
@@ -26,12 +30,19 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Check(args) => {
-            let options = BuildOptions { base_url: args.base_url, drafts: args.site.drafts, ..Default::default() };
+            let options = BuildOptions {
+                base_url: args.base_url,
+                drafts: args.site.drafts,
+                ..Default::default()
+            };
             let site = render_site_files(&args.site.root, &options)?;
             for w in &site.warnings {
                 eprintln!("{w}");
             }
-            println!("No errors: {} guides, {} pages checked", site.guide_count, site.page_count);
+            println!(
+                "No errors: {} guides, {} pages checked",
+                site.guide_count, site.page_count
+            );
             Ok(())
         }
         Command::Init(args) => {

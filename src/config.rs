@@ -133,10 +133,20 @@ impl SiteConfig {
             return Err(Diagnostic::error(file, at_key("title"), "`title` is empty")
                 .with_help("give the site a name: title = \"My guides\""));
         }
-        for (key, dir) in [("guides_dir", &self.guides_dir), ("output_dir", &self.output_dir)] {
-            if dir.is_absolute() || dir.components().any(|c| c.as_os_str() == "..") || dir.as_os_str().is_empty() {
-                return Err(Diagnostic::error(file, at_key(key), format!("`{key}` must be a folder inside the site"))
-                    .with_help("use a relative path without `..`, e.g. \"public\""));
+        for (key, dir) in [
+            ("guides_dir", &self.guides_dir),
+            ("output_dir", &self.output_dir),
+        ] {
+            if dir.is_absolute()
+                || dir.components().any(|c| c.as_os_str() == "..")
+                || dir.as_os_str().is_empty()
+            {
+                return Err(Diagnostic::error(
+                    file,
+                    at_key(key),
+                    format!("`{key}` must be a folder inside the site"),
+                )
+                .with_help("use a relative path without `..`, e.g. \"public\""));
             }
         }
         Ok(())
@@ -149,7 +159,10 @@ impl SiteConfig {
 
     /// base_url with exactly one trailing slash.
     pub fn base_url_normalized(&self) -> String {
-        parse_base_url(&self.base_url).map_or_else(|_| self.base_url.clone(), |(origin, path)| format!("{origin}{path}"))
+        parse_base_url(&self.base_url).map_or_else(
+            |_| self.base_url.clone(),
+            |(origin, path)| format!("{origin}{path}"),
+        )
     }
 }
 
@@ -165,7 +178,9 @@ pub fn parse_base_url(url: &str) -> Result<(String, String), String> {
         return Err(format!("base_url `{url}` has no host"));
     }
     if path.contains(['?', '#']) {
-        return Err(format!("base_url `{url}` must not carry a query or fragment"));
+        return Err(format!(
+            "base_url `{url}` must not carry a query or fragment"
+        ));
     }
     let mut path = path.trim_end_matches('/').to_string();
     path.push('/');
@@ -188,7 +203,8 @@ mod tests {
 
     #[test]
     fn unknown_key_names_key_position_and_suggestion() {
-        let e = SiteConfig::parse("title='t'\nbase_url='https://x.org/'\ntheem='default'\n").unwrap_err();
+        let e = SiteConfig::parse("title='t'\nbase_url='https://x.org/'\ntheem='default'\n")
+            .unwrap_err();
         assert_eq!((e.line, e.column), (3, 1));
         assert_eq!(e.message, "unknown key `theem`");
         assert!(e.help.unwrap().starts_with("did you mean `theme`?"));

@@ -14,8 +14,9 @@ use crate::front_matter::{decode_source, parse_front_matter, split_front_matter}
 use crate::guide::Guide;
 use crate::validate::validate_guide;
 
-/// The markdown files under the guides folder, sorted, relative to `root`.
-pub fn find_guide_files(root: &Path, config: &SiteConfig) -> Result<Vec<PathBuf>, Diagnostics> {
+/// The markdown files under the guides folder, sorted, relative to `root`, and the problems
+/// met on the way (unreadable folders, symlink loops); the walk goes on past them.
+pub fn find_guide_files(root: &Path, config: &SiteConfig) -> (Vec<PathBuf>, Diagnostics) {
     let dir = root.join(&config.guides_dir);
     let mut files = Vec::new();
     let mut problems = Diagnostics::default();
@@ -24,7 +25,7 @@ pub fn find_guide_files(root: &Path, config: &SiteConfig) -> Result<Vec<PathBuf>
             Diagnostic::error(Path::new("site.toml"), Position::START, format!("the guides folder `{}` does not exist", config.guides_dir.display()))
                 .with_help("create it and add a guide (`guidesmith new \"My first guide\"`), or set guides_dir in site.toml"),
         );
-        return Err(problems);
+        return (files, problems);
     }
     for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
         match entry {
@@ -35,8 +36,15 @@ pub fn find_guide_files(root: &Path, config: &SiteConfig) -> Result<Vec<PathBuf>
             Err(e) => {
                 let path = e.path().map_or_else(|| dir.clone(), Path::to_path_buf);
                 let message = match e.loop_ancestor() {
-                    Some(ancestor) => format!("symlink loop: this link points back to `{}`", relative(root, ancestor).display()),
-                    None => format!("cannot read: {}", e.io_error().map_or_else(|| e.to_string(), ToString::to_string)),
+                    Some(ancestor) => format!(
+                        "symlink loop: this link points back to `{}`",
+                        relative(root, ancestor).display()
+                    ),
+                    None => format!(
+                        "cannot read: {}",
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), ToString::to_string)
+                    ),
                 };
                 problems.push(
                     Diagnostic::error(&relative(root, &path), Position::START, message)
@@ -45,11 +53,14 @@ pub fn find_guide_files(root: &Path, config: &SiteConfig) -> Result<Vec<PathBuf>
             }
         }
     }
-    if problems.has_errors() { Err(problems) } else { Ok(files) }
+    (files, problems)
 }
 
 fn is_guide_file(path: &Path) -> bool {
-    let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+    let hidden = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'));
     !hidden && path.extension().is_some_and(|e| e == "md")
 }
 
@@ -60,21 +71,21 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 /// Reads, parses and validates every guide. Drafts are left out unless `drafts` is set.
 /// Returns the guides that loaded and the diagnostics of all that did not.
 pub fn load_guides(root: &Path, config: &SiteConfig, drafts: bool) -> (Vec<Guide>, Diagnostics) {
-    let files = match find_guide_files(root, config) {
-        Ok(files) => files,
-        Err(problems) => return (Vec::new(), problems),
-    };
+    let (files, mut problems) = find_guide_files(root, config);
     let results: Vec<Result<Guide, Vec<Diagnostic>>> = files
         .par_iter()
         .map(|file| {
             let bytes = std::fs::read(root.join(file)).map_err(|e| {
-                vec![Diagnostic::error(file, Position::START, format!("cannot read the file: {e}"))]
+                vec![Diagnostic::error(
+                    file,
+                    Position::START,
+                    format!("cannot read the file: {e}"),
+                )]
             })?;
             load_guide(file, &bytes)
         })
         .collect();
     let mut guides = Vec::new();
-    let mut problems = Diagnostics::default();
     for result in results {
         match result {
             Ok(guide) if guide.front.draft && !drafts => {}
@@ -90,7 +101,11 @@ pub fn load_guide(file: &Path, bytes: &[u8]) -> Result<Guide, Vec<Diagnostic>> {
     let text = decode_source(file, bytes).map_err(|d| vec![d])?;
     let split = split_front_matter(file, &text).map_err(|d| vec![d])?;
     let front = parse_front_matter(file, split.yaml, split.yaml_line_offset)?;
-    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string();
     let mut guide = Guide {
         source: file.to_path_buf(),
         slug: front.slug.clone().unwrap_or(stem),

@@ -175,7 +175,10 @@ pub fn explain_serde_message(message: &str) -> (String, Option<String>) {
     };
     let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     let help = match nearest(key, &valid) {
-        Some(best) => format!("did you mean `{best}`? Valid keys here: {}", valid.join(", ")),
+        Some(best) => format!(
+            "did you mean `{best}`? Valid keys here: {}",
+            valid.join(", ")
+        ),
         None => format!("remove it; valid keys here: {}", valid.join(", ")),
     };
     (format!("unknown key `{key}`"), Some(help))

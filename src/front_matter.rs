@@ -64,8 +64,11 @@ pub fn split_front_matter<'a>(file: &Path, text: &'a str) -> Result<SplitFile<'a
         }
         offset += line.len();
     }
-    Err(Diagnostic::error(file, Position::START, "the front matter is never closed")
-        .with_help("add a line `---` after the last front-matter key, before the markdown body"))
+    Err(
+        Diagnostic::error(file, Position::START, "the front matter is never closed").with_help(
+            "add a line `---` after the last front-matter key, before the markdown body",
+        ),
+    )
 }
 
 /// Deserializes the YAML block of `file`. `line_offset` is `SplitFile::yaml_line_offset`.
@@ -76,8 +79,9 @@ pub fn parse_front_matter(
 ) -> Result<FrontMatter, Vec<Diagnostic>> {
     if yaml.trim().is_empty() {
         return Err(vec![
-            Diagnostic::error(file, Position::START, "the front matter is empty")
-                .with_help("add at least `title: ...` and `description: ...` between the `---` lines"),
+            Diagnostic::error(file, Position::START, "the front matter is empty").with_help(
+                "add at least `title: ...` and `description: ...` between the `---` lines",
+            ),
         ]);
     }
     let ambiguous = find_yaml11_booleans(file, yaml, line_offset);
@@ -109,6 +113,12 @@ fn yaml_error(file: &Path, yaml: &str, line_offset: usize, e: &serde_yaml::Error
     };
     let (message, help) = explain_serde_message(detail);
     let help = help.or_else(|| help_for_yaml_message(&message));
+    let pos = quoted_value(&message)
+        .and_then(|v| locate_from(yaml, line_offset, pos, v))
+        .unwrap_or(pos);
+    let message = message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u64", "expected a whole number");
     let message = match path {
         Some(p) => format!("in `{p}`: {message}"),
         None => message,
@@ -120,6 +130,33 @@ fn yaml_error(file: &Path, yaml: &str, line_offset: usize, e: &serde_yaml::Error
     }
 }
 
+/// The value an error message quotes: `soon` in "`soon` is not a duration", heavy in
+/// `string "heavy"`.
+fn quoted_value(message: &str) -> Option<&str> {
+    let between = |open: &str, close: char| {
+        let start = message.find(open)? + open.len();
+        let end = message[start..].find(close)? + start;
+        (end > start).then(|| &message[start..end])
+    };
+    between("string \"", '"').or_else(|| {
+        message
+            .starts_with('`')
+            .then(|| between("`", '`'))
+            .flatten()
+    })
+}
+
+/// The first place at or after `from` where `value` stands in the YAML.
+fn locate_from(yaml: &str, line_offset: usize, from: Position, value: &str) -> Option<Position> {
+    yaml.lines()
+        .enumerate()
+        .skip((from.line).saturating_sub(line_offset + 1))
+        .find_map(|(index, line)| {
+            line.find(value)
+                .map(|col| Position::new(index + 1 + line_offset, line[..col].chars().count() + 1))
+        })
+}
+
 fn help_for_yaml_message(message: &str) -> Option<String> {
     if message.contains("expected a string") {
         Some("put the value in double quotes, e.g. title: \"2024 plans\"".into())
@@ -127,6 +164,8 @@ fn help_for_yaml_message(message: &str) -> Option<String> {
         Some("write true or false".into())
     } else if message.starts_with("missing field") {
         Some("add the key; `title` and `description` are required for every guide, and each part lists its own required keys in docs/guide-format.md".into())
+    } else if message.contains("expected i64") || message.contains("expected u64") {
+        Some("write a whole number, e.g. weight: 3".into())
     } else if message.contains("expected a sequence") {
         Some("write a list: one `- item` per line, or [a, b]".into())
     } else if message.contains("mapping values are not allowed") {
@@ -137,7 +176,8 @@ fn help_for_yaml_message(message: &str) -> Option<String> {
 }
 
 const YAML11_BOOLEANS: &[&str] = &[
-    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+    "OFF",
 ];
 
 /// Unquoted words that YAML 1.1 reads as booleans (`title: no`, `- yes`). serde_yaml reads
@@ -173,23 +213,27 @@ fn find_yaml11_booleans(file: &Path, yaml: &str, line_offset: usize) -> Vec<Diag
             block_indent = Some(indent);
             continue;
         }
-        let tokens: Vec<(usize, &str)> = match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-            Some(inner) => {
-                let mut at = value_col + 1;
-                inner
-                    .split(',')
-                    .map(|t| {
-                        let col = at + (t.len() - t.trim_start().len());
-                        at += t.len() + 1;
-                        (col, t.trim())
-                    })
-                    .collect()
-            }
-            None => vec![(value_col, value)],
-        };
+        let tokens: Vec<(usize, &str)> =
+            match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+                Some(inner) => {
+                    let mut at = value_col + 1;
+                    inner
+                        .split(',')
+                        .map(|t| {
+                            let col = at + (t.len() - t.trim_start().len());
+                            at += t.len() + 1;
+                            (col, t.trim())
+                        })
+                        .collect()
+                }
+                None => vec![(value_col, value)],
+            };
         for (col, token) in tokens {
             if YAML11_BOOLEANS.contains(&token) {
-                let pos = Position::new(index + 1 + line_offset, line[..col.min(line.len())].chars().count() + 1);
+                let pos = Position::new(
+                    index + 1 + line_offset,
+                    line[..col.min(line.len())].chars().count() + 1,
+                );
                 found.push(
                     Diagnostic::error(file, pos, format!("unquoted `{token}` is ambiguous: YAML 1.1 reads it as a boolean, YAML 1.2 as text"))
                         .with_help(format!("write \"{token}\" in quotes for the text, or true/false for a yes/no value")),
@@ -202,7 +246,13 @@ fn find_yaml11_booleans(file: &Path, yaml: &str, line_offset: usize) -> Vec<Diag
 
 /// Where `key: value` stands in the YAML (the `nth` occurrence, 0-based), as a file position.
 /// Used to point validation errors (duplicate ids, bad slugs) at the right line.
-pub fn locate_value(yaml: &str, line_offset: usize, key: &str, value: &str, nth: usize) -> Option<Position> {
+pub fn locate_value(
+    yaml: &str,
+    line_offset: usize,
+    key: &str,
+    value: &str,
+    nth: usize,
+) -> Option<Position> {
     let unquote = |v: &str| v.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
     yaml.lines()
         .enumerate()
@@ -219,10 +269,18 @@ pub fn locate_value(yaml: &str, line_offset: usize, key: &str, value: &str, nth:
 
 /// The first line of the YAML that contains `text`, as a file position.
 pub fn locate_text(yaml: &str, line_offset: usize, text: &str) -> Option<Position> {
-    yaml.lines().enumerate().find_map(|(index, line)| {
-        line.find(text)
-            .map(|col| Position::new(index + 1 + line_offset, line[..col].chars().count() + 1))
-    })
+    locate_text_nth(yaml, line_offset, text, 0)
+}
+
+/// The `nth` (0-based) line of the YAML that contains `text`, as a file position.
+pub fn locate_text_nth(yaml: &str, line_offset: usize, text: &str, nth: usize) -> Option<Position> {
+    yaml.lines()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            line.find(text)
+                .map(|col| Position::new(index + 1 + line_offset, line[..col].chars().count() + 1))
+        })
+        .nth(nth)
 }
 
 #[cfg(test)]
@@ -256,14 +314,20 @@ mod tests {
 
     #[test]
     fn yaml_errors_are_file_lines() {
-        let errs = parse_front_matter(file(), "title: A\ndescription: B\nsteps: 5\n", 1).unwrap_err();
+        let errs =
+            parse_front_matter(file(), "title: A\ndescription: B\nsteps: 5\n", 1).unwrap_err();
         assert_eq!(errs[0].line, 4);
-        assert!(errs[0].message.contains("invalid type"), "{}", errs[0].message);
+        assert!(
+            errs[0].message.contains("invalid type"),
+            "{}",
+            errs[0].message
+        );
     }
 
     #[test]
     fn yaml11_booleans_are_refused() {
-        let errs = parse_front_matter(file(), "title: no\ndescription: B\ntags: [a, yes]\n", 1).unwrap_err();
+        let errs = parse_front_matter(file(), "title: no\ndescription: B\ntags: [a, yes]\n", 1)
+            .unwrap_err();
         assert_eq!(errs.len(), 2);
         assert_eq!((errs[0].line, errs[0].column), (2, 8));
         assert_eq!((errs[1].line, errs[1].column), (4, 11));
@@ -272,7 +336,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_suggest() {
-        let errs = parse_front_matter(file(), "title: A\ndescription: B\nstpes: []\n", 1).unwrap_err();
+        let errs =
+            parse_front_matter(file(), "title: A\ndescription: B\nstpes: []\n", 1).unwrap_err();
         assert_eq!(errs[0].message, "unknown key `stpes`");
         assert_eq!(errs[0].line, 4);
         assert!(errs[0].help.as_deref().unwrap().contains("`steps`"));

@@ -168,8 +168,18 @@ pub struct Date {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 impl Date {
@@ -193,7 +203,11 @@ impl Date {
             4 | 6 | 9 | 11 => 30,
             2 if leap => 29,
             2 => 28,
-            _ => return Err(format!("`{text}` has no month {month}; months run 01 to 12")),
+            _ => {
+                return Err(format!(
+                    "`{text}` has no month {month}; months run 01 to 12"
+                ));
+            }
         };
         if day == 0 || day > days {
             return Err(format!("`{text}` is not a day of that month"));
@@ -208,7 +222,12 @@ impl Date {
 
     /// `1 March 2026`
     pub fn human(self) -> String {
-        format!("{} {} {}", self.day, MONTHS[usize::from(self.month) - 1], self.year)
+        format!(
+            "{} {} {}",
+            self.day,
+            MONTHS[usize::from(self.month) - 1],
+            self.year
+        )
     }
 
     /// RFC 3339 timestamp at midnight UTC, for feeds.
@@ -245,7 +264,9 @@ pub enum DurationUnit {
 impl Duration {
     pub fn parse(text: &str) -> Result<Duration, String> {
         let bad = || {
-            format!("`{text}` is not a duration; write a number or range and a unit, e.g. \"30 minutes\", \"2 weeks\", \"1-3 months\"")
+            format!(
+                "`{text}` is not a duration; write a number or range and a unit, e.g. \"30 minutes\", \"2 weeks\", \"1-3 months\""
+            )
         };
         let (amount, unit) = text.trim().split_once(' ').ok_or_else(bad)?;
         let (min, max) = match amount.split_once(['-', '–']) {
@@ -373,7 +394,10 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(Date::parse("2024-02-29").unwrap().human(), "29 February 2024");
+        assert_eq!(
+            Date::parse("2024-02-29").unwrap().human(),
+            "29 February 2024"
+        );
         assert!(Date::parse("2023-02-29").is_err());
         assert!(Date::parse("2023-2-1").is_err());
     }

@@ -14,10 +14,20 @@ const SAMPLE_GUIDE: &str = include_str!("init/getting-started.md");
 
 /// Writes a new site into `dir`; returns the files written.
 pub fn init_site(dir: &Path) -> Result<Vec<PathBuf>> {
-    let files = [(dir.join("site.toml"), SITE_TOML), (dir.join("guides").join("getting-started.md"), SAMPLE_GUIDE)];
-    let existing: Vec<String> = files.iter().filter(|(p, _)| p.exists()).map(|(p, _)| p.display().to_string()).collect();
+    let files = [
+        (dir.join("site.toml"), SITE_TOML),
+        (dir.join("guides").join("getting-started.md"), SAMPLE_GUIDE),
+    ];
+    let existing: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| p.exists())
+        .map(|(p, _)| p.display().to_string())
+        .collect();
     if !existing.is_empty() {
-        bail!("refusing to overwrite existing files: {}\n  help: choose an empty folder, or move those files away", existing.join(", "));
+        bail!(
+            "refusing to overwrite existing files: {}\n  help: choose an empty folder, or move those files away",
+            existing.join(", ")
+        );
     }
     for (path, text) in &files {
         write_new(path, text)?;
@@ -30,11 +40,16 @@ pub fn new_guide(root: &Path, title: &str) -> Result<PathBuf> {
     let config = SiteConfig::load(root).map_err(|d| anyhow::anyhow!("{d}"))?;
     let slug = slugify(title);
     if slug.is_empty() || crate::validate::check_slug(&slug).is_err() {
-        bail!("cannot make a file name from the title `{title}`; use letters or digits (ASCII) in it");
+        bail!(
+            "cannot make a file name from the title `{title}`; use letters or digits (ASCII) in it"
+        );
     }
     let path = root.join(&config.guides_dir).join(format!("{slug}.md"));
     if path.exists() {
-        bail!("{} already exists\n  help: choose another title, or edit that guide", path.display());
+        bail!(
+            "{} already exists\n  help: choose another title, or edit that guide",
+            path.display()
+        );
     }
     write_new(&path, &guide_skeleton(title))?;
     Ok(path)
@@ -49,7 +64,8 @@ fn write_new(path: &Path, text: &str) -> Result<()> {
         .create_new(true)
         .open(path)
         .with_context(|| format!("creating {}", path.display()))?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn guide_skeleton(title: &str) -> String {
@@ -95,7 +111,9 @@ Introduce the guide here. Widgets you do not place with a marker such as
 
 /// Today's date (UTC) as YYYY-MM-DD, from the system clock.
 fn today() -> String {
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

@@ -11,7 +11,11 @@ use crate::widgets::{PreparedGuide, html_to_text};
 pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
     let f = &g.guide.front;
     let url = site.permalink(&guide_path(&g.guide.slug));
-    let author = if site.config.author.is_empty() { site.config.title.clone() } else { site.config.author.clone() };
+    let author = if site.config.author.is_empty() {
+        site.config.title.clone()
+    } else {
+        site.config.author.clone()
+    };
     let mut article = json!({
         "@type": "Article",
         "headline": f.title,
@@ -57,8 +61,14 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
                 })
             })
             .collect();
-        let mut howto = json!({"@type": "HowTo", "name": f.title, "description": f.description, "step": items});
-        let minutes: Vec<&str> = steps.phases.iter().flat_map(|p| &p.steps).filter_map(|s| s.duration_iso.as_deref()).collect();
+        let mut howto =
+            json!({"@type": "HowTo", "name": f.title, "description": f.description, "step": items});
+        let minutes: Vec<&str> = steps
+            .phases
+            .iter()
+            .flat_map(|p| &p.steps)
+            .filter_map(|s| s.duration_iso.as_deref())
+            .collect();
         if minutes.len() == steps.count
             && let Some(total) = total_iso(g)
         {
@@ -80,25 +90,48 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
 
 /// The sum of all step durations (upper bounds) in ISO 8601 days or minutes.
 fn total_iso(g: &PreparedGuide) -> Option<String> {
-    let minutes: u64 = g.guide.front.steps.iter().filter_map(|s| s.duration.as_ref()).map(|d| d.max_minutes()).sum();
+    let minutes: u64 = g
+        .guide
+        .front
+        .steps
+        .iter()
+        .filter_map(|s| s.duration.as_ref())
+        .map(|d| d.max_minutes())
+        .sum();
     if minutes == 0 {
-        None
-    } else if minutes % (60 * 24) == 0 {
-        Some(format!("P{}D", minutes / (60 * 24)))
-    } else {
-        Some(format!("PT{minutes}M"))
+        return None;
     }
+    let (days, hours, mins) = (minutes / (60 * 24), minutes / 60 % 24, minutes % 60);
+    let mut iso = String::from("P");
+    if days > 0 {
+        iso.push_str(&format!("{days}D"));
+    }
+    if hours > 0 || mins > 0 {
+        iso.push('T');
+        if hours > 0 {
+            iso.push_str(&format!("{hours}H"));
+        }
+        if mins > 0 {
+            iso.push_str(&format!("{mins}M"));
+        }
+    }
+    Some(iso)
 }
 
 /// Makes JSON safe inside `<script>`: no `<`, `>` or `&` survives.
 pub fn escape_for_script(json: &str) -> String {
-    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn script_escape() {
-        assert_eq!(super::escape_for_script(r#"{"a":"</script>&"}"#), r#"{"a":"\u003c/script\u003e\u0026"}"#);
+        assert_eq!(
+            super::escape_for_script(r#"{"a":"</script>&"}"#),
+            r#"{"a":"\u003c/script\u003e\u0026"}"#
+        );
     }
 }

@@ -11,8 +11,16 @@ use crate::site::{Site, guide_path};
 
 /// Checks the links of all guides against `outputs` (every output file path, `/`-separated).
 pub fn check_links(site: &Site, outputs: &HashSet<String>) -> Vec<Diagnostic> {
-    let anchors: HashMap<String, &HashSet<String>> =
-        site.guides.iter().map(|g| (format!("{}index.html", guide_path(&g.guide.slug)), &g.anchors)).collect();
+    let anchors: HashMap<String, &HashSet<String>> = site
+        .guides
+        .iter()
+        .map(|g| {
+            (
+                format!("{}index.html", guide_path(&g.guide.slug)),
+                &g.anchors,
+            )
+        })
+        .collect();
     let slugs: Vec<&str> = site.guides.iter().map(|g| g.guide.slug.as_str()).collect();
     let mut problems = Vec::new();
     for g in &site.guides {
@@ -24,28 +32,59 @@ pub fn check_links(site: &Site, outputs: &HashSet<String>) -> Vec<Diagnostic> {
             let file = match path {
                 Err(()) => None,
                 Ok(p) if p.is_empty() => Some(here.clone()),
-                Ok(p) => [p.clone(), format!("{p}index.html"), format!("{p}/index.html")].into_iter().find(|c| outputs.contains(c)),
+                Ok(p) => [
+                    p.clone(),
+                    format!("{p}index.html"),
+                    format!("{p}/index.html"),
+                ]
+                .into_iter()
+                .find(|c| outputs.contains(c)),
             };
             let Some(file) = file else {
-                let wanted = link.target.trim_start_matches('/').split(['/', '#']).next().unwrap_or("");
+                let wanted = link
+                    .target
+                    .trim_start_matches('/')
+                    .split(['/', '#'])
+                    .next()
+                    .unwrap_or("");
                 let help = match nearest(wanted, &slugs) {
-                    Some(s) => format!("did you mean `/{s}/`? Site links start with `/` and name a guide's slug"),
-                    None => "link to a guide as `/slug/`, or to a file in static/ as `/file.ext`".into(),
+                    Some(s) => format!(
+                        "did you mean `/{s}/`? Site links start with `/` and name a guide's slug"
+                    ),
+                    None => {
+                        "link to a guide as `/slug/`, or to a file in static/ as `/file.ext`".into()
+                    }
                 };
-                problems.push(Diagnostic::error(&g.guide.source, link.position, format!("broken link `{}`: no page or file there", link.target)).with_help(help));
+                problems.push(
+                    Diagnostic::error(
+                        &g.guide.source,
+                        link.position,
+                        format!("broken link `{}`: no page or file there", link.target),
+                    )
+                    .with_help(help),
+                );
                 continue;
             };
-            if let (Some(fragment), Some(ids)) = (fragment.filter(|f| !f.is_empty()), anchors.get(&file)) {
-                if !ids.contains(&fragment) {
-                    let known: Vec<&str> = ids.iter().map(String::as_str).collect();
-                    let help = match nearest(&fragment, &known) {
+            if let (Some(fragment), Some(ids)) =
+                (fragment.filter(|f| !f.is_empty()), anchors.get(&file))
+                && !ids.contains(&fragment)
+            {
+                let known: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let help = match nearest(&fragment, &known) {
                         Some(s) => format!("did you mean `#{s}`?"),
                         None => "link to a heading id (its text in lowercase with hyphens) or a widget id such as `faq-<id>` or `step-<id>`".into(),
                     };
-                    problems.push(
-                        Diagnostic::error(&g.guide.source, link.position, format!("broken anchor in `{}`: the page has no id `{fragment}`", link.target)).with_help(help),
-                    );
-                }
+                problems.push(
+                    Diagnostic::error(
+                        &g.guide.source,
+                        link.position,
+                        format!(
+                            "broken anchor in `{}`: the page has no id `{fragment}`",
+                            link.target
+                        ),
+                    )
+                    .with_help(help),
+                );
             }
         }
     }
@@ -55,7 +94,9 @@ pub fn check_links(site: &Site, outputs: &HashSet<String>) -> Vec<Diagnostic> {
 /// Resolves a link against the site path of the page it is on (`slug/`). `None` for links
 /// that leave the site (schemes, `//host`); `Err` for relative links that climb above the root.
 fn resolve(target: &str, page_dir: &str) -> Option<(Result<String, ()>, Option<String>)> {
-    let scheme = target.find(':').is_some_and(|i| !target[..i].contains(['/', '?', '#']));
+    let scheme = target
+        .find(':')
+        .is_some_and(|i| !target[..i].contains(['/', '?', '#']));
     if target.is_empty() || scheme || target.starts_with("//") {
         return None;
     }
@@ -94,9 +135,15 @@ mod tests {
     fn resolves_links() {
         assert_eq!(resolve("https://x.org/", "a/"), None);
         assert_eq!(resolve("mailto:a@b", "a/"), None);
-        assert_eq!(resolve("/b/#faq-x", "a/"), Some((Ok("b/".into()), Some("faq-x".into()))));
+        assert_eq!(
+            resolve("/b/#faq-x", "a/"),
+            Some((Ok("b/".into()), Some("faq-x".into())))
+        );
         assert_eq!(resolve("../c/", "a/"), Some((Ok("c/".into()), None)));
-        assert_eq!(resolve("#top", "a/"), Some((Ok(String::new()), Some("top".into()))));
+        assert_eq!(
+            resolve("#top", "a/"),
+            Some((Ok(String::new()), Some("top".into())))
+        );
         assert_eq!(resolve("../../x", "a/"), Some((Err(()), None)));
     }
 }

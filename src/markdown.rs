@@ -71,7 +71,9 @@ impl WidgetRef {
         let kind = words.next().unwrap_or_default();
         let id = words.next().map(str::to_string);
         let need_id = |make: fn(String) -> WidgetRef| {
-            id.clone().map(make).ok_or_else(|| format!("`{kind}` needs an id: <!-- widget: {kind} ID -->"))
+            id.clone()
+                .map(make)
+                .ok_or_else(|| format!("`{kind}` needs an id: <!-- widget: {kind} ID -->"))
         };
         match kind {
             "takeaways" => Ok(WidgetRef::Takeaways),
@@ -117,7 +119,9 @@ pub struct BodyContext<'a> {
 /// Renders a guide body.
 pub fn render_body(markdown: &str, cx: &BodyContext) -> RenderedBody {
     let (line_offset, base_path) = (cx.line_offset, cx.base_path);
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(markdown, parser_options()).into_offset_iter().collect();
+    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(markdown, parser_options())
+        .into_offset_iter()
+        .collect();
     let mut walk = BodyWalk {
         markdown,
         line_offset,
@@ -161,7 +165,11 @@ impl<'a> BodyWalk<'a> {
     }
 
     fn unique_id(&mut self, wanted: &str) -> String {
-        let base = if wanted.is_empty() { "section".to_string() } else { wanted.to_string() };
+        let base = if wanted.is_empty() {
+            "section".to_string()
+        } else {
+            wanted.to_string()
+        };
         let mut id = base.clone();
         let mut n = 2;
         while self.used_ids.contains(&id) {
@@ -176,14 +184,24 @@ impl<'a> BodyWalk<'a> {
     fn step(&mut self, events: &[(Event<'a>, std::ops::Range<usize>)], i: usize) -> usize {
         let (event, range) = &events[i];
         match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 let end = find_end(events, i);
                 let inner = &events[i + 1..end];
                 let text = plain_text(inner.iter().map(|(e, _)| e));
-                let id = self.unique_id(&id.as_deref().map_or_else(|| slugify(&text), str::to_string));
+                let id =
+                    self.unique_id(&id.as_deref().map_or_else(|| slugify(&text), str::to_string));
                 let n = heading_number(*level);
                 if n == 2 || n == 3 {
-                    self.body.toc.push(TocEntry { level: n, id: id.clone(), text: text.clone() });
+                    self.body.toc.push(TocEntry {
+                        level: n,
+                        id: id.clone(),
+                        text: text.clone(),
+                    });
                 }
                 self.body.anchors.push(id.clone());
                 self.last_heading = Some((id.clone(), text));
@@ -192,7 +210,11 @@ impl<'a> BodyWalk<'a> {
                     open.push_str(&format!(" class=\"{}\"", escape_attr(&classes.join(" "))));
                 }
                 for (name, value) in attrs {
-                    open.push_str(&format!(" {}=\"{}\"", escape_attr(name), escape_attr(value.as_deref().unwrap_or(""))));
+                    open.push_str(&format!(
+                        " {}=\"{}\"",
+                        escape_attr(name),
+                        escape_attr(value.as_deref().unwrap_or(""))
+                    ));
                 }
                 open.push('>');
                 self.pending.push(Event::Html(open.into()));
@@ -211,14 +233,19 @@ impl<'a> BodyWalk<'a> {
             Event::Start(Tag::List(_)) if is_task_list(events, i) => self.task_list(events, i),
             Event::Html(html) => {
                 let trimmed = html.trim();
-                if let Some(spec) = trimmed.strip_prefix("<!--").and_then(|s| s.strip_suffix("-->")).map(str::trim)
+                if let Some(spec) = trimmed
+                    .strip_prefix("<!--")
+                    .and_then(|s| s.strip_suffix("-->"))
+                    .map(str::trim)
                     && let Some(spec) = spec.strip_prefix("widget:")
                 {
                     let position = self.position(range.start);
                     match WidgetRef::parse(spec) {
                         Ok(widget) => {
                             self.flush();
-                            self.body.parts.push(BodyPart::Widget(Placement { widget, position }));
+                            self.body
+                                .parts
+                                .push(BodyPart::Widget(Placement { widget, position }));
                         }
                         Err(why) => self.body.bad_markers.push((why, position)),
                     }
@@ -243,13 +270,39 @@ impl<'a> BodyWalk<'a> {
     fn inline_event(&mut self, events: &[(Event<'a>, std::ops::Range<usize>)], i: usize) {
         let (event, range) = &events[i];
         let event = match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                self.body.links.push(Link { target: dest_url.to_string(), position: self.position(range.start) });
-                Event::Start(Tag::Link { link_type: *link_type, dest_url: rebase(dest_url, self.base_path), title: title.clone(), id: id.clone() })
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.body.links.push(Link {
+                    target: dest_url.to_string(),
+                    position: self.position(range.start),
+                });
+                Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: rebase(dest_url, self.base_path),
+                    title: title.clone(),
+                    id: id.clone(),
+                })
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                self.body.links.push(Link { target: dest_url.to_string(), position: self.position(range.start) });
-                Event::Start(Tag::Image { link_type: *link_type, dest_url: rebase(dest_url, self.base_path), title: title.clone(), id: id.clone() })
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.body.links.push(Link {
+                    target: dest_url.to_string(),
+                    position: self.position(range.start),
+                });
+                Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: rebase(dest_url, self.base_path),
+                    title: title.clone(),
+                    id: id.clone(),
+                })
             }
             Event::Text(text) => {
                 self.body.word_count += text.split_whitespace().count();
@@ -271,12 +324,22 @@ impl<'a> BodyWalk<'a> {
                 let item_end = find_end(events, j);
                 let inner: Vec<Event> = events[j + 1..item_end]
                     .iter()
-                    .filter(|(e, _)| !matches!(e, Event::TaskListMarker(_) | Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)))
+                    .filter(|(e, _)| {
+                        !matches!(
+                            e,
+                            Event::TaskListMarker(_)
+                                | Event::Start(Tag::Paragraph)
+                                | Event::End(TagEnd::Paragraph)
+                        )
+                    })
                     .map(|(e, _)| rebase_event(e, self.base_path))
                     .collect();
                 for (e, r) in &events[j + 1..item_end] {
                     if let Event::Start(Tag::Link { dest_url, .. }) = e {
-                        self.body.links.push(Link { target: dest_url.to_string(), position: self.position(r.start) });
+                        self.body.links.push(Link {
+                            target: dest_url.to_string(),
+                            position: self.position(r.start),
+                        });
                     }
                 }
                 let text = plain_text(inner.iter());
@@ -290,13 +353,19 @@ impl<'a> BodyWalk<'a> {
                 }
                 let mut html = String::new();
                 pulldown_cmark::html::push_html(&mut html, inner.into_iter());
-                items.push(ChecklistItem { id, text: html.trim().to_string() });
+                items.push(ChecklistItem {
+                    id,
+                    text: html.trim().to_string(),
+                });
                 j = item_end + 1;
             } else {
                 j += 1;
             }
         }
-        let (heading_id, title) = self.last_heading.clone().unwrap_or_else(|| ("checklist".into(), "Checklist".into()));
+        let (heading_id, title) = self
+            .last_heading
+            .clone()
+            .unwrap_or_else(|| ("checklist".into(), "Checklist".into()));
         let mut id = heading_id.clone();
         let mut n = 2;
         while !self.widget_ids.insert(id.clone()) {
@@ -305,8 +374,15 @@ impl<'a> BodyWalk<'a> {
         }
         self.flush();
         let position = self.position(events[i].1.start);
-        self.body.checklists.push(Checklist { id: id.clone(), title, items });
-        self.body.parts.push(BodyPart::Widget(Placement { widget: WidgetRef::Checklist(id), position }));
+        self.body.checklists.push(Checklist {
+            id: id.clone(),
+            title,
+            items,
+        });
+        self.body.parts.push(BodyPart::Widget(Placement {
+            widget: WidgetRef::Checklist(id),
+            position,
+        }));
         end + 1
     }
 }
@@ -322,7 +398,10 @@ fn is_task_list(events: &[(Event, std::ops::Range<usize>)], i: usize) -> bool {
         _ => depth,
     }) > 0;
     !nested
-        && events[i + 1..].iter().take(3).any(|(e, _)| matches!(e, Event::TaskListMarker(_)))
+        && events[i + 1..]
+            .iter()
+            .take(3)
+            .any(|(e, _)| matches!(e, Event::TaskListMarker(_)))
 }
 
 /// Index of the `End` matching the `Start` at `i`.
@@ -357,9 +436,17 @@ fn plain_text<'e, 'a: 'e>(events: impl Iterator<Item = &'e Event<'a>>) -> String
 
 fn rebase_event<'a>(event: &Event<'a>, base_path: &str) -> Event<'a> {
     match event {
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Link { link_type: *link_type, dest_url: rebase(dest_url, base_path), title: title.clone(), id: id.clone() })
-        }
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type: *link_type,
+            dest_url: rebase(dest_url, base_path),
+            title: title.clone(),
+            id: id.clone(),
+        }),
         other => other.clone(),
     }
 }
@@ -403,9 +490,17 @@ pub fn render_inline(markdown: &str, base_path: &str) -> (String, Vec<String>) {
 
 fn rebase_any<'a>(event: Event<'a>, base_path: &str) -> Event<'a> {
     match event {
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Image { link_type, dest_url: rebase(&dest_url, base_path), title, id })
-        }
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: rebase(&dest_url, base_path),
+            title,
+            id,
+        }),
         other => rebase_event(&other, base_path),
     }
 }
@@ -430,9 +525,22 @@ pub fn escape_attr(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn render(md: &str, line_offset: usize, base_path: &str, reserved: &HashSet<String>) -> RenderedBody {
+    fn render(
+        md: &str,
+        line_offset: usize,
+        base_path: &str,
+        reserved: &HashSet<String>,
+    ) -> RenderedBody {
         let none = HashSet::new();
-        render_body(md, &BodyContext { line_offset, base_path, reserved_html_ids: reserved, widget_ids: &none })
+        render_body(
+            md,
+            &BodyContext {
+                line_offset,
+                base_path,
+                reserved_html_ids: reserved,
+                widget_ids: &none,
+            },
+        )
     }
 
     fn body(md: &str) -> RenderedBody {
@@ -444,7 +552,9 @@ mod tests {
         let b = body("## Why\n\ntext\n\n### Why\n\n## Why\n");
         let ids: Vec<_> = b.toc.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["why", "why-2", "why-3"]);
-        let BodyPart::Html(html) = &b.parts[0] else { panic!() };
+        let BodyPart::Html(html) = &b.parts[0] else {
+            panic!()
+        };
         assert!(html.contains("<h2 id=\"why\">Why <a class=\"heading-anchor\" href=\"#why\">"));
     }
 
@@ -461,7 +571,10 @@ mod tests {
         assert_eq!(b.parts.len(), 3);
         assert_eq!(
             b.parts[1],
-            BodyPart::Widget(Placement { widget: WidgetRef::Checklist("before".into()), position: Position::new(3, 1) })
+            BodyPart::Widget(Placement {
+                widget: WidgetRef::Checklist("before".into()),
+                position: Position::new(3, 1)
+            })
         );
     }
 
@@ -475,16 +588,39 @@ mod tests {
     fn task_lists_become_checklists_with_text_ids() {
         let b = body("## Before you write\n\n- [ ] Sleep on it\n- [x] Ask a *friend*\n");
         assert_eq!(b.checklists[0].id, "before-you-write");
-        let items: Vec<_> = b.checklists[0].items.iter().map(|i| (i.id.as_str(), i.text.as_str())).collect();
-        assert_eq!(items, [("sleep-on-it", "Sleep on it"), ("ask-a-friend", "Ask a <em>friend</em>")]);
+        let items: Vec<_> = b.checklists[0]
+            .items
+            .iter()
+            .map(|i| (i.id.as_str(), i.text.as_str()))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                ("sleep-on-it", "Sleep on it"),
+                ("ask-a-friend", "Ask a <em>friend</em>")
+            ]
+        );
     }
 
     #[test]
     fn root_relative_links_are_rebased_and_recorded() {
-        let b = render("See [x](/first-message/#faq-a) and [y](https://e.org/).\n", 2, "/sub/", &HashSet::new());
-        let BodyPart::Html(html) = &b.parts[0] else { panic!() };
+        let b = render(
+            "See [x](/first-message/#faq-a) and [y](https://e.org/).\n",
+            2,
+            "/sub/",
+            &HashSet::new(),
+        );
+        let BodyPart::Html(html) = &b.parts[0] else {
+            panic!()
+        };
         assert!(html.contains("href=\"/sub/first-message/#faq-a\""));
-        assert_eq!(b.links[0], Link { target: "/first-message/#faq-a".into(), position: Position::new(3, 5) });
+        assert_eq!(
+            b.links[0],
+            Link {
+                target: "/first-message/#faq-a".into(),
+                position: Position::new(3, 5)
+            }
+        );
     }
 
     #[test]

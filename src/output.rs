@@ -21,16 +21,24 @@ pub const OUTPUT_MARKER: &str = ".guidesmith-output";
 /// Replaces `output_dir` with exactly `files`.
 pub fn write_output(output_dir: &Path, files: &[OutputFile]) -> Result<()> {
     check_replaceable(output_dir)?;
-    let parent = output_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = output_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let name = output_dir.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    let name = output_dir
+        .file_name()
+        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.staging-"))
         .tempdir_in(parent)
         .with_context(|| format!("creating a staging folder in {}", parent.display()))?;
     write_files(staging.path(), files, output_dir)?;
-    fs::write(staging.path().join(OUTPUT_MARKER), "This folder is written by guidesmith build and replaced on every build.\n")
-        .context("writing the output marker")?;
+    fs::write(
+        staging.path().join(OUTPUT_MARKER),
+        "This folder is written by guidesmith build and replaced on every build.\n",
+    )
+    .context("writing the output marker")?;
     let staging = staging.keep();
     swap_in(&staging, output_dir, parent, &name)
 }
@@ -38,9 +46,15 @@ pub fn write_output(output_dir: &Path, files: &[OutputFile]) -> Result<()> {
 fn check_replaceable(output_dir: &Path) -> Result<()> {
     match fs::symlink_metadata(output_dir) {
         Err(_) => Ok(()),
-        Ok(m) if !m.is_dir() => bail!("{} exists and is not a folder; move it away or set output_dir in site.toml", output_dir.display()),
+        Ok(m) if !m.is_dir() => bail!(
+            "{} exists and is not a folder; move it away or set output_dir in site.toml",
+            output_dir.display()
+        ),
         Ok(_) => {
-            let empty = fs::read_dir(output_dir).with_context(|| format!("reading {}", output_dir.display()))?.next().is_none();
+            let empty = fs::read_dir(output_dir)
+                .with_context(|| format!("reading {}", output_dir.display()))?
+                .next()
+                .is_none();
             if empty || output_dir.join(OUTPUT_MARKER).is_file() {
                 Ok(())
             } else {
@@ -54,9 +68,13 @@ fn check_replaceable(output_dir: &Path) -> Result<()> {
 }
 
 fn write_files(staging: &Path, files: &[OutputFile], previous: &Path) -> Result<()> {
-    let dirs: BTreeSet<PathBuf> = files.iter().filter_map(|f| Path::new(&f.path).parent().map(Path::to_path_buf)).collect();
+    let dirs: BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| Path::new(&f.path).parent().map(Path::to_path_buf))
+        .collect();
     for dir in dirs {
-        fs::create_dir_all(staging.join(&dir)).with_context(|| format!("creating {}", dir.display()))?;
+        fs::create_dir_all(staging.join(&dir))
+            .with_context(|| format!("creating {}", dir.display()))?;
     }
     files.par_iter().try_for_each(|f| {
         let target = staging.join(&f.path);
@@ -70,21 +88,29 @@ fn write_files(staging: &Path, files: &[OutputFile], previous: &Path) -> Result<
 
 fn unchanged(old: &Path, bytes: &[u8]) -> bool {
     match fs::metadata(old) {
-        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => fs::read(old).is_ok_and(|b| b == bytes),
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
+            fs::read(old).is_ok_and(|b| b == bytes)
+        }
         _ => false,
     }
 }
 
 fn swap_in(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Result<()> {
     if fs::symlink_metadata(output_dir).is_err() {
-        return fs::rename(staging, output_dir).with_context(|| format!("moving the new site into {}", output_dir.display()));
+        return fs::rename(staging, output_dir)
+            .with_context(|| format!("moving the new site into {}", output_dir.display()));
     }
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     let old = parent.join(format!(".{name}.old-{}-{nanos}", std::process::id()));
-    fs::rename(output_dir, &old).with_context(|| format!("moving the old site aside ({})", output_dir.display()))?;
+    fs::rename(output_dir, &old)
+        .with_context(|| format!("moving the old site aside ({})", output_dir.display()))?;
     if let Err(e) = fs::rename(staging, output_dir) {
         let _ = fs::rename(&old, output_dir);
-        return Err(e).with_context(|| format!("moving the new site into {}", output_dir.display()));
+        return Err(e)
+            .with_context(|| format!("moving the new site into {}", output_dir.display()));
     }
-    fs::remove_dir_all(&old).with_context(|| format!("removing the previous site at {}", old.display()))
+    fs::remove_dir_all(&old)
+        .with_context(|| format!("removing the previous site at {}", old.display()))
 }

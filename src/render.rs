@@ -25,7 +25,10 @@ pub struct OutputFile {
 
 impl OutputFile {
     fn new(path: impl Into<String>, text: String) -> OutputFile {
-        OutputFile { path: path.into(), bytes: text.into_bytes() }
+        OutputFile {
+            path: path.into(),
+            bytes: text.into_bytes(),
+        }
     }
 }
 
@@ -106,7 +109,14 @@ pub fn site_view(site: &Site) -> SiteView {
         author: c.author.clone(),
         base_path: site.base_path.clone(),
         base_url: site.base_url.clone(),
-        nav: c.nav.iter().map(|n| LinkView { name: n.name.clone(), url: nav_url(site, &n.url) }).collect(),
+        nav: c
+            .nav
+            .iter()
+            .map(|n| LinkView {
+                name: n.name.clone(),
+                url: nav_url(site, &n.url),
+            })
+            .collect(),
         css_url: site.url("style.css"),
         js_url: site.url("guidesmith.js"),
         feed_url: site.url("atom.xml"),
@@ -116,7 +126,11 @@ pub fn site_view(site: &Site) -> SiteView {
 }
 
 fn nav_url(site: &Site, url: &str) -> String {
-    if url.starts_with('/') && !url.starts_with("//") { site.url(url) } else { url.to_string() }
+    if url.starts_with('/') && !url.starts_with("//") {
+        site.url(url)
+    } else {
+        url.to_string()
+    }
 }
 
 /// Renders every page of the site (not static files).
@@ -128,7 +142,10 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>> {
         .collect::<Result<_>>()?;
     files.push(render_home(site, theme, &sv)?);
     files.push(render_tags_index(site, theme, &sv)?);
-    let tags: Vec<OutputFile> = (0..site.tags.len()).into_par_iter().map(|i| render_tag_page(site, theme, &sv, i)).collect::<Result<_>>()?;
+    let tags: Vec<OutputFile> = (0..site.tags.len())
+        .into_par_iter()
+        .map(|i| render_tag_page(site, theme, &sv, i))
+        .collect::<Result<_>>()?;
     files.extend(tags);
     files.push(render_404(site, theme, &sv)?);
     files.push(render_sitemap(site, theme)?);
@@ -138,7 +155,10 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>> {
 }
 
 fn render(theme: &Theme, template: &str, context: &Context) -> Result<String> {
-    theme.tera.render(template, context).map_err(|e| anyhow!("rendering template {template}: {e}"))
+    theme
+        .tera
+        .render(template, context)
+        .map_err(|e| anyhow!("rendering template {template}: {e}"))
 }
 
 fn page_context(sv: &SiteView, page: PageView) -> Context {
@@ -171,7 +191,12 @@ pub fn guide_card(site: &Site, g: &PreparedGuide) -> GuideCard {
 }
 
 fn tag_view(site: &Site, t: &crate::site::Tag) -> TagView {
-    TagView { name: t.name.clone(), slug: t.slug.clone(), url: site.url(&tag_path(&t.slug)), count: t.guides.len() }
+    TagView {
+        name: t.name.clone(),
+        slug: t.slug.clone(),
+        url: site.url(&tag_path(&t.slug)),
+        count: t.guides.len(),
+    }
 }
 
 fn render_widget(theme: &Theme, sv: &SiteView, slug: &str, widget: &WidgetView) -> Result<String> {
@@ -190,7 +215,12 @@ fn render_widget(theme: &Theme, sv: &SiteView, slug: &str, widget: &WidgetView) 
     render(theme, widget.template(), &cx)
 }
 
-pub fn render_guide_page(site: &Site, theme: &Theme, sv: &SiteView, index: usize) -> Result<OutputFile> {
+pub fn render_guide_page(
+    site: &Site,
+    theme: &Theme,
+    sv: &SiteView,
+    index: usize,
+) -> Result<OutputFile> {
     let g = &site.guides[index];
     let slug = &g.guide.slug;
     let mut content = String::with_capacity(g.guide.body.len() * 2);
@@ -210,7 +240,10 @@ pub fn render_guide_page(site: &Site, theme: &Theme, sv: &SiteView, index: usize
     }
     let link = |i: usize| {
         let n = &site.guides[i];
-        LinkView { name: n.guide.front.title.clone(), url: site.url(&guide_path(&n.guide.slug)) }
+        LinkView {
+            name: n.guide.front.title.clone(),
+            url: site.url(&guide_path(&n.guide.slug)),
+        }
     };
     let path = guide_path(slug);
     let f = &g.guide.front;
@@ -225,17 +258,31 @@ pub fn render_guide_page(site: &Site, theme: &Theme, sv: &SiteView, index: usize
         prev: index.checked_sub(1).map(link),
         next: (index + 1 < site.guides.len()).then(|| link(index + 1)),
         breadcrumbs: vec![
-            LinkView { name: "Home".into(), url: site.url("") },
-            LinkView { name: f.title.clone(), url: site.url(&path) },
+            LinkView {
+                name: "Home".into(),
+                url: site.url(""),
+            },
+            LinkView {
+                name: f.title.clone(),
+                url: site.url(&path),
+            },
         ],
     };
     let mut cx = page_context(
         sv,
-        PageView { title: format!("{} | {}", f.title, site.config.title), description: f.description.clone(), canonical: site.permalink(&path), kind: "guide" },
+        PageView {
+            title: format!("{} | {}", f.title, site.config.title),
+            description: f.description.clone(),
+            canonical: site.permalink(&path),
+            kind: "guide",
+        },
     );
     cx.insert("guide", &view);
     cx.insert("json_ld", &guide_json_ld(site, g));
-    Ok(OutputFile::new(format!("{path}index.html"), render(theme, "guide.html", &cx)?))
+    Ok(OutputFile::new(
+        format!("{path}index.html"),
+        render(theme, "guide.html", &cx)?,
+    ))
 }
 
 pub fn render_home(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFile> {
@@ -243,27 +290,52 @@ pub fn render_home(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFi
     let tags: Vec<TagView> = site.tags.iter().map(|t| tag_view(site, t)).collect();
     let mut cx = page_context(
         sv,
-        PageView { title: site.config.title.clone(), description: site.config.description.clone(), canonical: site.permalink(""), kind: "home" },
+        PageView {
+            title: site.config.title.clone(),
+            description: site.config.description.clone(),
+            canonical: site.permalink(""),
+            kind: "home",
+        },
     );
     cx.insert("guides", &cards);
     cx.insert("tags", &tags);
-    Ok(OutputFile::new("index.html", render(theme, "index.html", &cx)?))
+    Ok(OutputFile::new(
+        "index.html",
+        render(theme, "index.html", &cx)?,
+    ))
 }
 
 pub fn render_tags_index(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFile> {
     let tags: Vec<TagView> = site.tags.iter().map(|t| tag_view(site, t)).collect();
     let mut cx = page_context(
         sv,
-        PageView { title: format!("Tags | {}", site.config.title), description: format!("All topics of {}", site.config.title), canonical: site.permalink("tags/"), kind: "tags" },
+        PageView {
+            title: format!("Tags | {}", site.config.title),
+            description: format!("All topics of {}", site.config.title),
+            canonical: site.permalink("tags/"),
+            kind: "tags",
+        },
     );
     cx.insert("tags", &tags);
-    Ok(OutputFile::new("tags/index.html", render(theme, "tags.html", &cx)?))
+    Ok(OutputFile::new(
+        "tags/index.html",
+        render(theme, "tags.html", &cx)?,
+    ))
 }
 
-pub fn render_tag_page(site: &Site, theme: &Theme, sv: &SiteView, index: usize) -> Result<OutputFile> {
+pub fn render_tag_page(
+    site: &Site,
+    theme: &Theme,
+    sv: &SiteView,
+    index: usize,
+) -> Result<OutputFile> {
     let tag = &site.tags[index];
     let path = tag_path(&tag.slug);
-    let cards: Vec<GuideCard> = tag.guides.iter().map(|&i| guide_card(site, &site.guides[i])).collect();
+    let cards: Vec<GuideCard> = tag
+        .guides
+        .iter()
+        .map(|&i| guide_card(site, &site.guides[i]))
+        .collect();
     let mut cx = page_context(
         sv,
         PageView {
@@ -275,13 +347,21 @@ pub fn render_tag_page(site: &Site, theme: &Theme, sv: &SiteView, index: usize) 
     );
     cx.insert("tag", &tag_view(site, tag));
     cx.insert("guides", &cards);
-    Ok(OutputFile::new(format!("{path}index.html"), render(theme, "tag.html", &cx)?))
+    Ok(OutputFile::new(
+        format!("{path}index.html"),
+        render(theme, "tag.html", &cx)?,
+    ))
 }
 
 pub fn render_404(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFile> {
     let cx = page_context(
         sv,
-        PageView { title: format!("Page not found | {}", site.config.title), description: String::new(), canonical: site.permalink("404.html"), kind: "404" },
+        PageView {
+            title: format!("Page not found | {}", site.config.title),
+            description: String::new(),
+            canonical: site.permalink("404.html"),
+            kind: "404",
+        },
     );
     Ok(OutputFile::new("404.html", render(theme, "404.html", &cx)?))
 }
@@ -293,16 +373,35 @@ struct SitemapEntry {
 }
 
 pub fn render_sitemap(site: &Site, theme: &Theme) -> Result<OutputFile> {
-    let mut urls = vec![SitemapEntry { loc: site.permalink(""), lastmod: None }];
-    urls.extend(site.guides.iter().map(|g| SitemapEntry {
-        loc: site.permalink(&guide_path(&g.guide.slug)),
-        lastmod: g.guide.front.updated.or(g.guide.front.date).map(|d| d.iso()),
+    let mut urls = vec![SitemapEntry {
+        loc: site.permalink(""),
+        lastmod: None,
+    }];
+    urls.extend(site.guides.iter().map(|g| {
+        SitemapEntry {
+            loc: site.permalink(&guide_path(&g.guide.slug)),
+            lastmod: g
+                .guide
+                .front
+                .updated
+                .or(g.guide.front.date)
+                .map(|d| d.iso()),
+        }
     }));
-    urls.push(SitemapEntry { loc: site.permalink("tags/"), lastmod: None });
-    urls.extend(site.tags.iter().map(|t| SitemapEntry { loc: site.permalink(&tag_path(&t.slug)), lastmod: None }));
+    urls.push(SitemapEntry {
+        loc: site.permalink("tags/"),
+        lastmod: None,
+    });
+    urls.extend(site.tags.iter().map(|t| SitemapEntry {
+        loc: site.permalink(&tag_path(&t.slug)),
+        lastmod: None,
+    }));
     let mut cx = Context::new();
     cx.insert("urls", &urls);
-    Ok(OutputFile::new("sitemap.xml", render(theme, "sitemap.xml", &cx)?))
+    Ok(OutputFile::new(
+        "sitemap.xml",
+        render(theme, "sitemap.xml", &cx)?,
+    ))
 }
 
 #[derive(Serialize)]
@@ -319,7 +418,11 @@ const FEED_ENTRIES: usize = 20;
 pub fn render_feed(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFile> {
     let mut dated: Vec<&PreparedGuide> = site.guides.iter().collect();
     let when = |g: &PreparedGuide| g.guide.front.updated.or(g.guide.front.date);
-    dated.sort_by(|a, b| when(b).cmp(&when(a)).then_with(|| a.guide.slug.cmp(&b.guide.slug)));
+    dated.sort_by(|a, b| {
+        when(b)
+            .cmp(&when(a))
+            .then_with(|| a.guide.slug.cmp(&b.guide.slug))
+    });
     let entries: Vec<FeedEntry> = dated
         .iter()
         .take(FEED_ENTRIES)
@@ -331,7 +434,9 @@ pub fn render_feed(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFi
             summary: g.guide.front.description.clone(),
         })
         .collect();
-    let updated = entries.first().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |e| e.updated.clone());
+    let updated = entries
+        .first()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |e| e.updated.clone());
     let mut cx = Context::new();
     cx.insert("site", sv);
     cx.insert("entries", &entries);
@@ -343,5 +448,8 @@ pub fn render_feed(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFi
 pub fn render_robots(site: &Site, theme: &Theme) -> Result<OutputFile> {
     let mut cx = Context::new();
     cx.insert("sitemap_url", &site.permalink("sitemap.xml"));
-    Ok(OutputFile::new("robots.txt", render(theme, "robots.txt", &cx)?))
+    Ok(OutputFile::new(
+        "robots.txt",
+        render(theme, "robots.txt", &cx)?,
+    ))
 }

@@ -31,14 +31,30 @@ impl Site {
     pub fn new(config: SiteConfig, mut guides: Vec<PreparedGuide>) -> Site {
         guides.sort_by(|a, b| {
             let (fa, fb) = (&a.guide.front, &b.guide.front);
-            (fa.weight.is_none(), fa.weight, std::cmp::Reverse(fa.date), &fa.title, &a.guide.slug)
-                .cmp(&(fb.weight.is_none(), fb.weight, std::cmp::Reverse(fb.date), &fb.title, &b.guide.slug))
+            (
+                fa.weight.is_none(),
+                fa.weight,
+                std::cmp::Reverse(fa.date),
+                &fa.title,
+                &a.guide.slug,
+            )
+                .cmp(&(
+                    fb.weight.is_none(),
+                    fb.weight,
+                    std::cmp::Reverse(fb.date),
+                    &fb.title,
+                    &b.guide.slug,
+                ))
         });
         let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
         for (index, g) in guides.iter().enumerate() {
             for name in &g.guide.front.tags {
                 let slug = slugify(name);
-                let tag = tags.entry(slug.clone()).or_insert_with(|| Tag { name: name.clone(), slug, guides: Vec::new() });
+                let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
+                    name: name.clone(),
+                    slug,
+                    guides: Vec::new(),
+                });
                 if tag.guides.last() != Some(&index) {
                     tag.guides.push(index);
                 }

@@ -32,7 +32,9 @@ impl StaticSource {
     pub fn read(&self) -> Result<std::borrow::Cow<'static, [u8]>> {
         match self {
             StaticSource::Embedded(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
-            StaticSource::Disk(path) => Ok(std::borrow::Cow::Owned(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?)),
+            StaticSource::Disk(path) => Ok(std::borrow::Cow::Owned(
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+            )),
         }
     }
 }
@@ -52,14 +54,20 @@ impl Theme {
         for file in embedded_files(&DEFAULT_THEME) {
             let rel = file.path().to_string_lossy().replace('\\', "/");
             if let Some(name) = rel.strip_prefix("templates/") {
-                let text = file.contents_utf8().with_context(|| format!("embedded template {rel} is not UTF-8"))?;
-                templates.insert(name.to_string(), (text.to_string(), format!("(built-in) themes/default/{rel}")));
+                let text = file
+                    .contents_utf8()
+                    .with_context(|| format!("embedded template {rel} is not UTF-8"))?;
+                templates.insert(
+                    name.to_string(),
+                    (text.to_string(), format!("(built-in) themes/default/{rel}")),
+                );
             } else if let Some(name) = rel.strip_prefix("static/") {
                 static_files.insert(name.to_string(), StaticSource::Embedded(file.contents()));
             }
         }
         for (rel, path) in disk_files(&site_theme.join("templates"))? {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("reading template {}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading template {}", path.display()))?;
             templates.insert(rel, (text, path.display().to_string()));
         }
         for dir in [site_theme.join("static"), root.join("static")] {
@@ -70,9 +78,22 @@ impl Theme {
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
         // All at once: Tera resolves `extends` and `include` across the whole set.
-        tera.add_raw_templates(templates.iter().map(|(name, (text, _))| (name.as_str(), text.as_str()))).map_err(|e| {
-            let origins: Vec<&str> = templates.values().map(|(_, o)| o.as_str()).filter(|o| !o.starts_with("(built-in)")).collect();
-            let from = if origins.is_empty() { String::new() } else { format!(" (site templates: {})", origins.join(", ")) };
+        tera.add_raw_templates(
+            templates
+                .iter()
+                .map(|(name, (text, _))| (name.as_str(), text.as_str())),
+        )
+        .map_err(|e| {
+            let origins: Vec<&str> = templates
+                .values()
+                .map(|(_, o)| o.as_str())
+                .filter(|o| !o.starts_with("(built-in)"))
+                .collect();
+            let from = if origins.is_empty() {
+                String::new()
+            } else {
+                format!(" (site templates: {})", origins.join(", "))
+            };
             anyhow::anyhow!("in the theme's templates{from}: {e}")
         })?;
         Ok(Theme { tera, static_files })
@@ -101,7 +122,11 @@ fn disk_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             out.push((rel, entry.path().to_path_buf()));
         }
     }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Position};
-use crate::front_matter::{locate_text, locate_value};
+use crate::front_matter::{locate_text, locate_text_nth, locate_value};
 use crate::guide::{Guide, slugify};
 
 /// Fills in default ids and checks one guide; returns every problem found.
@@ -12,9 +12,7 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let file = guide.source.clone();
     let (yaml, off) = (guide.yaml.clone(), guide.yaml_line_offset);
-    let at_key = |key: &str| {
-        locate_text(&yaml, off, &format!("{key}:")).unwrap_or(Position::START)
-    };
+    let at_key = |key: &str| locate_text(&yaml, off, &format!("{key}:")).unwrap_or(Position::START);
 
     if let Err(why) = check_slug(&guide.slug) {
         let pos = match &guide.front.slug {
@@ -25,19 +23,38 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
             "use lowercase letters, digits and hyphens, e.g. slug: first-message (rename the file or set `slug:`)",
         ));
     }
-    for (key, value) in [("title", &guide.front.title), ("description", &guide.front.description)] {
+    for (key, value) in [
+        ("title", &guide.front.title),
+        ("description", &guide.front.description),
+    ] {
         if value.trim().is_empty() {
-            problems.push(Diagnostic::error(&file, at_key(key), format!("`{key}` is empty")).with_help(format!("write a {key} for the guide")));
+            problems.push(
+                Diagnostic::error(&file, at_key(key), format!("`{key}` is empty"))
+                    .with_help(format!("write a {key} for the guide")),
+            );
         }
     }
     for tag in &guide.front.tags {
         if slugify(tag).is_empty() {
-            problems.push(Diagnostic::error(&file, at_key("tags"), format!("tag `{tag}` has no letters or digits")).with_help("remove it or use a word"));
+            problems.push(
+                Diagnostic::error(
+                    &file,
+                    at_key("tags"),
+                    format!("tag `{tag}` has no letters or digits"),
+                )
+                .with_help("remove it or use a word"),
+            );
         }
     }
 
     // One id space per guide: every widget's id is unique within it.
-    let mut ids = IdSpace { seen: HashMap::new(), problems: &mut problems, file: &file, yaml: &yaml, off };
+    let mut ids = IdSpace {
+        seen: HashMap::new(),
+        problems: &mut problems,
+        file: &file,
+        yaml: &yaml,
+        off,
+    };
     let f = &mut guide.front;
     for step in &mut f.steps {
         ids.claim(&mut step.id, &step.title, "step");
@@ -49,24 +66,43 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
         ids.claim(&mut faq.id, &faq.q, "FAQ");
     }
     for (i, table) in f.dos_donts.iter_mut().enumerate() {
-        let fallback = table.title.clone().unwrap_or_else(|| format!("dos-donts-{}", i + 1));
+        let fallback = table
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("dos-donts-{}", i + 1));
         ids.claim(&mut table.id, &fallback, "do/don't table");
     }
     for (i, callout) in f.callouts.iter_mut().enumerate() {
-        let fallback = callout.title.clone().unwrap_or_else(|| format!("{}-{}", callout.kind.label(), i + 1));
+        let fallback = callout
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{}-{}", callout.kind.label(), i + 1));
         ids.claim(&mut callout.id, &fallback, "callout");
     }
     for message in &mut f.messages {
-        let fallback = message.label.clone().unwrap_or_else(|| message.text.chars().take(40).collect());
+        let fallback = message
+            .label
+            .clone()
+            .unwrap_or_else(|| message.text.chars().take(40).collect());
         ids.claim(&mut message.id, &fallback, "message");
     }
     for list in &mut f.checklists {
-        let mut items = IdSpace { seen: HashMap::new(), problems: ids.problems, file: &file, yaml: &yaml, off };
+        let mut items = IdSpace {
+            seen: HashMap::new(),
+            problems: ids.problems,
+            file: &file,
+            yaml: &yaml,
+            off,
+        };
         for item in &mut list.items {
             items.claim(&mut item.id, &item.text, "checklist item");
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// Checks a slug: one path segment of lowercase letters, digits and hyphens.
@@ -75,7 +111,10 @@ pub fn check_slug(slug: &str) -> Result<(), &'static str> {
         Err("it is empty")
     } else if slug.contains("..") || slug.contains('/') || slug.contains('\\') {
         Err("a slug is one path segment and may not contain `/`, `\\` or `..`")
-    } else if !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    } else if !slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         Err("only lowercase letters, digits and hyphens are allowed")
     } else {
         Ok(())
@@ -111,8 +150,12 @@ impl IdSpace<'_> {
         if explicit && check_slug(id).is_err() {
             let p = pos();
             self.problems.push(
-                Diagnostic::error(self.file, p, format!("invalid {kind} id `{id}`"))
-                    .with_help(format!("ids use lowercase letters, digits and hyphens, e.g. id: {}", slugify(id))),
+                Diagnostic::error(self.file, p, format!("invalid {kind} id `{id}`")).with_help(
+                    format!(
+                        "ids use lowercase letters, digits and hyphens, e.g. id: {}",
+                        slugify(id)
+                    ),
+                ),
             );
             return;
         }
@@ -120,7 +163,8 @@ impl IdSpace<'_> {
             let p = if explicit {
                 locate_value(self.yaml, self.off, "id", id, 1).unwrap_or_else(pos)
             } else {
-                pos()
+                locate_text_nth(self.yaml, self.off, text.lines().next().unwrap_or(text), 1)
+                    .unwrap_or_else(pos)
             };
             let help = if explicit {
                 "give one of them another id".to_string()
@@ -128,7 +172,12 @@ impl IdSpace<'_> {
                 format!("the id comes from the text; give this {kind} its own `id:`")
             };
             self.problems.push(
-                Diagnostic::error(self.file, p, format!("duplicate id `{id}`: a {previous} in this guide already uses it")).with_help(help),
+                Diagnostic::error(
+                    self.file,
+                    p,
+                    format!("duplicate id `{id}`: a {previous} in this guide already uses it"),
+                )
+                .with_help(help),
             );
             return;
         }
@@ -142,10 +191,23 @@ pub fn validate_site(guides: &[Guide]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for guide in guides {
         if let Some(first) = by_slug.get(guide.slug.as_str()) {
-            let pos = guide.front.slug.as_ref().and_then(|s| locate_value(&guide.yaml, guide.yaml_line_offset, "slug", s, 0)).unwrap_or(Position::START);
+            let pos = guide
+                .front
+                .slug
+                .as_ref()
+                .and_then(|s| locate_value(&guide.yaml, guide.yaml_line_offset, "slug", s, 0))
+                .unwrap_or(Position::START);
             problems.push(
-                Diagnostic::error(&guide.source, pos, format!("duplicate slug `{}`: `{}` already uses it", guide.slug, first.source.display()))
-                    .with_help("set a different `slug:` in one of the two guides"),
+                Diagnostic::error(
+                    &guide.source,
+                    pos,
+                    format!(
+                        "duplicate slug `{}`: `{}` already uses it",
+                        guide.slug,
+                        first.source.display()
+                    ),
+                )
+                .with_help("set a different `slug:` in one of the two guides"),
             );
         } else {
             by_slug.insert(&guide.slug, guide);

@@ -12,10 +12,24 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::front_matter::locate_text;
 use crate::guide::{CalloutKind, Checklist, Guide};
-use crate::markdown::{BodyContext, BodyPart, Link, Placement, RenderedBody, WidgetRef, escape_attr, render_body, render_fragment, render_inline};
+use crate::markdown::{
+    BodyContext, BodyPart, Link, Placement, RenderedBody, WidgetRef, escape_attr, render_body,
+    render_fragment, render_inline,
+};
 
 /// Ids of the sections that group widgets, taken before any heading can claim them.
-pub const SECTION_IDS: &[&str] = &["takeaways", "steps", "faqs", "checklists", "dos-donts", "messages", "callouts", "toc", "main", "top"];
+pub const SECTION_IDS: &[&str] = &[
+    "takeaways",
+    "steps",
+    "faqs",
+    "checklists",
+    "dos-donts",
+    "messages",
+    "callouts",
+    "toc",
+    "main",
+    "top",
+];
 
 #[derive(Clone, Debug, Serialize)]
 pub struct TakeawaysView {
@@ -155,7 +169,8 @@ pub struct PreparedGuide {
 impl PreparedGuide {
     /// Total number of things a reader can tick: steps and checklist items.
     pub fn checkable_count(&self) -> usize {
-        self.steps.as_ref().map_or(0, |s| s.count) + self.checklists.iter().map(|c| c.items.len()).sum::<usize>()
+        self.steps.as_ref().map_or(0, |s| s.count)
+            + self.checklists.iter().map(|c| c.items.len()).sum::<usize>()
     }
 
     /// The widget a marker names, if the guide has it.
@@ -164,10 +179,26 @@ impl PreparedGuide {
             WidgetRef::Takeaways => self.takeaways.as_ref().map(WidgetView::Takeaways),
             WidgetRef::Steps => self.steps.as_ref().map(WidgetView::Steps),
             WidgetRef::Faqs => (!self.faqs.is_empty()).then_some(WidgetView::Faqs(&self.faqs)),
-            WidgetRef::Checklist(id) => self.checklists.iter().find(|c| &c.id == id).map(WidgetView::Checklist),
-            WidgetRef::DosDonts(id) => self.dos_donts.iter().find(|d| &d.id == id).map(WidgetView::DosDonts),
-            WidgetRef::Callout(id) => self.callouts.iter().find(|c| &c.id == id).map(WidgetView::Callout),
-            WidgetRef::Message(id) => self.messages.iter().find(|m| &m.id == id).map(WidgetView::Message),
+            WidgetRef::Checklist(id) => self
+                .checklists
+                .iter()
+                .find(|c| &c.id == id)
+                .map(WidgetView::Checklist),
+            WidgetRef::DosDonts(id) => self
+                .dos_donts
+                .iter()
+                .find(|d| &d.id == id)
+                .map(WidgetView::DosDonts),
+            WidgetRef::Callout(id) => self
+                .callouts
+                .iter()
+                .find(|c| &c.id == id)
+                .map(WidgetView::Callout),
+            WidgetRef::Message(id) => self
+                .messages
+                .iter()
+                .find(|m| &m.id == id)
+                .map(WidgetView::Message),
         }
     }
 
@@ -175,12 +206,31 @@ impl PreparedGuide {
     pub fn unplaced(&self) -> Vec<WidgetView<'_>> {
         let placed: HashSet<&WidgetRef> = self.placements().map(|p| &p.widget).collect();
         let mut refs = vec![WidgetRef::Takeaways, WidgetRef::Steps];
-        refs.extend(self.checklists.iter().map(|c| WidgetRef::Checklist(c.id.clone())));
-        refs.extend(self.dos_donts.iter().map(|d| WidgetRef::DosDonts(d.id.clone())));
-        refs.extend(self.messages.iter().map(|m| WidgetRef::Message(m.id.clone())));
-        refs.extend(self.callouts.iter().map(|c| WidgetRef::Callout(c.id.clone())));
+        refs.extend(
+            self.checklists
+                .iter()
+                .map(|c| WidgetRef::Checklist(c.id.clone())),
+        );
+        refs.extend(
+            self.dos_donts
+                .iter()
+                .map(|d| WidgetRef::DosDonts(d.id.clone())),
+        );
+        refs.extend(
+            self.messages
+                .iter()
+                .map(|m| WidgetRef::Message(m.id.clone())),
+        );
+        refs.extend(
+            self.callouts
+                .iter()
+                .map(|c| WidgetRef::Callout(c.id.clone())),
+        );
         refs.push(WidgetRef::Faqs);
-        refs.iter().filter(|r| !placed.contains(r)).filter_map(|r| self.widget(r)).collect()
+        refs.iter()
+            .filter(|r| !placed.contains(r))
+            .filter_map(|r| self.widget(r))
+            .collect()
     }
 
     pub fn placements(&self) -> impl Iterator<Item = &Placement> {
@@ -197,17 +247,37 @@ impl PreparedGuide {
             .body
             .bad_markers
             .iter()
-            .map(|(why, pos)| Diagnostic::error(file, *pos, format!("bad widget marker: {why}")).with_help("see docs/guide-format.md, \"Placing widgets\""))
+            .map(|(why, pos)| {
+                Diagnostic::error(file, *pos, format!("bad widget marker: {why}"))
+                    .with_help("see docs/guide-format.md, \"Placing widgets\"")
+            })
             .collect();
         let mut seen = HashSet::new();
         for p in self.placements() {
             if self.widget(&p.widget).is_none() {
                 problems.push(
-                    Diagnostic::error(file, p.position, format!("the marker names no widget: this guide has no {}", describe(&p.widget)))
-                        .with_help(format!("use an id the guide defines ({}), or remove the marker", self.widget_ids_for(&p.widget))),
+                    Diagnostic::error(
+                        file,
+                        p.position,
+                        format!(
+                            "the marker names no widget: this guide has no {}",
+                            describe(&p.widget)
+                        ),
+                    )
+                    .with_help(format!(
+                        "use an id the guide defines ({}), or remove the marker",
+                        self.widget_ids_for(&p.widget)
+                    )),
                 );
             } else if !seen.insert(&p.widget) {
-                problems.push(Diagnostic::error(file, p.position, format!("{} is placed twice", describe(&p.widget))).with_help("keep one of the markers"));
+                problems.push(
+                    Diagnostic::error(
+                        file,
+                        p.position,
+                        format!("{} is placed twice", describe(&p.widget)),
+                    )
+                    .with_help("keep one of the markers"),
+                );
             }
         }
         problems
@@ -221,7 +291,11 @@ impl PreparedGuide {
             WidgetRef::Message(_) => self.messages.iter().map(|c| c.id.as_str()).collect(),
             _ => Vec::new(),
         };
-        if ids.is_empty() { "none defined".into() } else { ids.join(", ") }
+        if ids.is_empty() {
+            "none defined".into()
+        } else {
+            ids.join(", ")
+        }
     }
 }
 
@@ -244,15 +318,22 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     let mut words = 0;
     let mut fragment = |md: &str, inline: bool| {
         words += md.split_whitespace().count();
-        let (html, found) = if inline { render_inline(md, base_path) } else { render_fragment(md, base_path) };
+        let (html, found) = if inline {
+            render_inline(md, base_path)
+        } else {
+            render_fragment(md, base_path)
+        };
         for target in found {
-            let position = locate_text(&guide.yaml, guide.yaml_line_offset, &target).unwrap_or(Position::START);
+            let position = locate_text(&guide.yaml, guide.yaml_line_offset, &target)
+                .unwrap_or(Position::START);
             links.push(Link { target, position });
         }
         html
     };
 
-    let takeaways = (!f.takeaways.is_empty()).then(|| TakeawaysView { items: f.takeaways.iter().map(|t| fragment(t, true)).collect() });
+    let takeaways = (!f.takeaways.is_empty()).then(|| TakeawaysView {
+        items: f.takeaways.iter().map(|t| fragment(t, true)).collect(),
+    });
     let steps = (!f.steps.is_empty()).then(|| {
         let mut phases: Vec<PhaseView> = Vec::new();
         for (i, step) in f.steps.iter().enumerate() {
@@ -268,13 +349,21 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
             match phases.last_mut() {
                 Some(last) if last.title == step.phase => last.steps.push(view),
                 _ => phases.push(PhaseView {
-                    html_id: format!("phase-{}", crate::guide::slugify(step.phase.as_deref().unwrap_or("steps"))),
+                    html_id: format!(
+                        "phase-{}",
+                        crate::guide::slugify(step.phase.as_deref().unwrap_or("steps"))
+                    ),
                     title: step.phase.clone(),
                     steps: vec![view],
                 }),
             }
         }
-        let minutes: u64 = f.steps.iter().filter_map(|s| s.duration.as_ref()).map(|d| d.max_minutes()).sum();
+        let minutes: u64 = f
+            .steps
+            .iter()
+            .filter_map(|s| s.duration.as_ref())
+            .map(|d| d.max_minutes())
+            .sum();
         StepsView {
             count: f.steps.len(),
             has_phases: f.steps.iter().any(|s| s.phase.is_some()),
@@ -282,11 +371,20 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
             total_time: (minutes > 0).then(|| describe_minutes(minutes)),
         }
     });
-    let mut checklists: Vec<ChecklistView> = f.checklists.iter().map(|c| checklist_view(c, |t| fragment(t, true))).collect();
+    let mut checklists: Vec<ChecklistView> = f
+        .checklists
+        .iter()
+        .map(|c| checklist_view(c, |t| fragment(t, true)))
+        .collect();
     let faqs: Vec<FaqView> = f
         .faqs
         .iter()
-        .map(|q| FaqView { id: q.id.clone(), html_id: format!("faq-{}", q.id), question: q.q.clone(), answer: fragment(&q.a, false) })
+        .map(|q| FaqView {
+            id: q.id.clone(),
+            html_id: format!("faq-{}", q.id),
+            question: q.q.clone(),
+            answer: fragment(&q.a, false),
+        })
         .collect();
     let dos_donts: Vec<DoDontView> = f
         .dos_donts
@@ -295,7 +393,14 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
             id: t.id.clone(),
             html_id: format!("dos-donts-{}", t.id),
             title: t.title.clone().unwrap_or_else(|| "Do and don't".into()),
-            rows: t.rows.iter().map(|r| DoDontRowView { do_html: fragment(&r.do_, true), dont_html: fragment(&r.dont, true) }).collect(),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| DoDontRowView {
+                    do_html: fragment(&r.do_, true),
+                    dont_html: fragment(&r.dont, true),
+                })
+                .collect(),
         })
         .collect();
     let callouts: Vec<CalloutView> = f
@@ -314,16 +419,30 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     let messages: Vec<MessageView> = f
         .messages
         .iter()
-        .map(|m| MessageView { id: m.id.clone(), html_id: format!("message-{}", m.id), label: m.label.clone(), text: m.text.clone() })
+        .map(|m| MessageView {
+            id: m.id.clone(),
+            html_id: format!("message-{}", m.id),
+            label: m.label.clone(),
+            text: m.text.clone(),
+        })
         .collect();
 
     let ids = PreparedIds::collect(&steps, &checklists, &faqs, &dos_donts, &callouts, &messages);
-    let mut anchors: HashSet<String> = SECTION_IDS.iter().map(|s| s.to_string()).chain(ids.html_ids).collect();
+    let mut anchors: HashSet<String> = SECTION_IDS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(ids.html_ids)
+        .collect();
     let widget_ids: HashSet<String> = ids.widget_ids.into_iter().collect();
 
     let body = render_body(
         &guide.body,
-        &BodyContext { line_offset: guide.body_line_offset, base_path, reserved_html_ids: &anchors, widget_ids: &widget_ids },
+        &BodyContext {
+            line_offset: guide.body_line_offset,
+            base_path,
+            reserved_html_ids: &anchors,
+            widget_ids: &widget_ids,
+        },
     );
     for list in &body.checklists {
         let view = ChecklistView {
@@ -331,7 +450,15 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
             id: list.id.clone(),
             html_id: format!("checklist-{}", list.id),
             title: list.title.clone(),
-            items: list.items.iter().map(|i| ItemView { id: i.id.clone(), html_id: format!("checklist-{}--{}", list.id, i.id), html: i.text.clone() }).collect(),
+            items: list
+                .items
+                .iter()
+                .map(|i| ItemView {
+                    id: i.id.clone(),
+                    html_id: format!("checklist-{}--{}", list.id, i.id),
+                    html: i.text.clone(),
+                })
+                .collect(),
         };
         anchors.insert(view.html_id.clone());
         anchors.extend(view.items.iter().map(|i| i.html_id.clone()));
@@ -340,7 +467,20 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     anchors.extend(body.anchors.iter().cloned());
     links.extend(body.links.iter().cloned());
     let word_count = words + body.word_count;
-    PreparedGuide { guide, body, takeaways, steps, checklists, faqs, dos_donts, callouts, messages, links, anchors, word_count }
+    PreparedGuide {
+        guide,
+        body,
+        takeaways,
+        steps,
+        checklists,
+        faqs,
+        dos_donts,
+        callouts,
+        messages,
+        links,
+        anchors,
+        word_count,
+    }
 }
 
 struct PreparedIds {
@@ -383,7 +523,10 @@ impl PreparedIds {
             html_ids.push(html_id.clone());
             widget_ids.push(id.clone());
         }
-        PreparedIds { html_ids, widget_ids }
+        PreparedIds {
+            html_ids,
+            widget_ids,
+        }
     }
 }
 
@@ -396,19 +539,32 @@ fn checklist_view(list: &Checklist, mut inline: impl FnMut(&str) -> String) -> C
         items: list
             .items
             .iter()
-            .map(|i| ItemView { id: i.id.clone(), html_id: format!("checklist-{}--{}", list.id, i.id), html: inline(&i.text) })
+            .map(|i| ItemView {
+                id: i.id.clone(),
+                html_id: format!("checklist-{}--{}", list.id, i.id),
+                html: inline(&i.text),
+            })
             .collect(),
     }
 }
 
 /// `about 3 months`, `about 2 weeks`, `45 minutes`.
 fn describe_minutes(minutes: u64) -> String {
-    let units = [(60 * 24 * 30, "month"), (60 * 24 * 7, "week"), (60 * 24, "day"), (60, "hour")];
+    let units = [
+        (60 * 24 * 30, "month"),
+        (60 * 24 * 7, "week"),
+        (60 * 24, "day"),
+        (60, "hour"),
+    ];
     for (size, name) in units {
         if minutes >= size {
             let n = (minutes + size / 2) / size;
-            let exact = minutes % size == 0;
-            return format!("{}{n} {name}{}", if exact { "" } else { "about " }, if n == 1 { "" } else { "s" });
+            let exact = minutes.is_multiple_of(size);
+            return format!(
+                "{}{n} {name}{}",
+                if exact { "" } else { "about " },
+                if n == 1 { "" } else { "s" }
+            );
         }
     }
     format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
@@ -416,20 +572,45 @@ fn describe_minutes(minutes: u64) -> String {
 
 /// Plain text of an HTML fragment (tags dropped, common entities decoded), for JSON-LD.
 pub fn html_to_text(html: &str) -> String {
-    const BLOCK_TAGS: &[&str] = &["p", "br", "li", "ul", "ol", "div", "blockquote", "tr", "td", "th", "h2", "h3", "h4"];
+    const BLOCK_TAGS: &[&str] = &[
+        "p",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "div",
+        "blockquote",
+        "tr",
+        "td",
+        "th",
+        "h2",
+        "h3",
+        "h4",
+    ];
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find('<') {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find('>').map_or(rest.len(), |e| start + e + 1);
-        let name: String = rest[start + 1..end].trim_start_matches('/').chars().take_while(char::is_ascii_alphanumeric).collect();
+        let end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
+        let name: String = rest[start + 1..end]
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
         if BLOCK_TAGS.contains(&name.as_str()) {
             out.push(' ');
         }
         rest = &rest[end..];
     }
     out.push_str(rest);
-    let decoded = out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+    let decoded = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -451,6 +632,9 @@ mod tests {
 
     #[test]
     fn html_to_text_drops_tags() {
-        assert_eq!(html_to_text("<p>Say <em>sorry</em>. &amp; mean it</p><p>Then</p>"), "Say sorry. & mean it Then");
+        assert_eq!(
+            html_to_text("<p>Say <em>sorry</em>. &amp; mean it</p><p>Then</p>"),
+            "Say sorry. & mean it Then"
+        );
     }
 }

@@ -1,0 +1,478 @@
+//! `guidesmith build` on fixture sites: the HTML is parsed and checked for every widget, id,
+//! JSON-LD node and link; sub-path base URLs; CRLF/BOM sources; staging and overrides.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+fn build_fixture(name: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let (tmp, root) = site_copy(name);
+    let out = tmp.path().join("out");
+    let result = guidesmith(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "build failed: {}", stderr(&result));
+    (tmp, root, out)
+}
+
+#[test]
+fn every_widget_and_id_is_in_the_guide_page() {
+    let (_tmp, _root, out) = build_fixture("basic");
+    let doc = html(&out.join("alpha/index.html"));
+    for id in [
+        "takeaways",
+        "steps",
+        "step-pause",
+        "step-reach-out",
+        "step-meet",
+        "phase-assess",
+        "phase-reconnect",
+        "checklist-before",
+        "checklist-before--sleep-on-it",
+        "checklist-before--ask-friend",
+        "checklist-your-checklist",
+        "checklist-your-checklist--write-it-down",
+        "faqs",
+        "faq-how-long",
+        "faq-can-i-call",
+        "dos-donts-talk",
+        "callout-safety",
+        "callout-wisdom",
+        "message-hello",
+        "before-anything",
+        "why-wait",
+        "toc",
+    ] {
+        assert_eq!(
+            doc.select(&sel(&format!("[id='{id}']"))).count(),
+            1,
+            "id {id}"
+        );
+    }
+    // Checkboxes are real inputs inside labels, keyed by item id.
+    let boxes: Vec<_> = doc
+        .select(&sel("label > input[type=checkbox][data-item]"))
+        .collect();
+    assert_eq!(boxes.len(), 5);
+    // FAQs are details/summary; do/don't is a table with caption and column headers.
+    assert_eq!(doc.select(&sel("details.faq > summary")).count(), 2);
+    assert_eq!(
+        doc.select(&sel("table > caption"))
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>(),
+        "Talking"
+    );
+    assert_eq!(doc.select(&sel("table th[scope=col]")).count(), 2);
+    assert_eq!(doc.select(&sel("ol.step-list > li.step")).count(), 3);
+    // Placed widgets sit in the body where their markers were; unplaced ones follow it.
+    let body = doc.select(&sel(".guide-body")).next().unwrap().html();
+    let order: Vec<usize> = [
+        "id=\"takeaways\"",
+        "id=\"callout-safety\"",
+        "id=\"why-wait\"",
+        "id=\"checklist-your-checklist\"",
+        "id=\"steps\"",
+        "id=\"message-hello\"",
+    ]
+    .iter()
+    .map(|needle| {
+        body.find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in body"))
+    })
+    .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "widgets out of order: {order:?}"
+    );
+    let after = doc.select(&sel(".guide-widgets")).next().unwrap().html();
+    for needle in [
+        "checklist-before",
+        "dos-donts-talk",
+        "callout-wisdom",
+        "faqs",
+    ] {
+        assert!(after.contains(needle), "{needle} should follow the body");
+    }
+    assert!(after.find("checklist-before").unwrap() < after.find("id=\"faqs\"").unwrap());
+    // Raw HTML in markdown passes; TOC lists h2/h3 with their ids.
+    assert_eq!(doc.select(&sel(".guide-body span.raw")).count(), 1);
+    let toc: Vec<String> = doc
+        .select(&sel("#toc a"))
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    assert_eq!(
+        toc,
+        [
+            "#before-anything",
+            "#why-wait",
+            "#your-checklist",
+            "#the-plan"
+        ]
+    );
+    // Headings carry anchor links.
+    assert_eq!(
+        doc.select(&sel(
+            "h2#before-anything > a.heading-anchor[href='#before-anything']"
+        ))
+        .count(),
+        1
+    );
+}
+
+#[test]
+fn front_matter_strings_are_escaped_and_json_ld_cannot_break_out() {
+    let (_tmp, _root, out) = build_fixture("basic");
+    let text = fs::read_to_string(out.join("alpha/index.html")).unwrap();
+    assert!(
+        text.contains("Alpha: the &lt;b&gt;first&lt;&#x2f;b&gt; guide")
+            || text.contains("Alpha: the &lt;b&gt;first&lt;/b&gt; guide"),
+        "title not escaped"
+    );
+    assert!(!text.contains("<b>first</b>"));
+    assert!(text.contains("Hi, I hope you are well. &lt;No pressure&gt;."));
+    // One script element for JSON-LD, nothing after it leaks out.
+    let doc = html(&out.join("alpha/index.html"));
+    let ld = json_ld(&doc);
+    let script = doc
+        .select(&sel("script[type='application/ld+json']"))
+        .next()
+        .unwrap()
+        .inner_html();
+    assert!(!script.contains('<') && !script.contains('>') && !script.contains('&'));
+    let faq = ld_node(&ld, "FAQPage").unwrap();
+    assert_eq!(
+        faq["mainEntity"][0]["name"],
+        "How long should I wait? </script>"
+    );
+}
+
+#[test]
+fn json_ld_has_article_breadcrumbs_howto_and_faqpage() {
+    let (_tmp, _root, out) = build_fixture("basic");
+    let ld = json_ld(&html(&out.join("alpha/index.html")));
+    assert_eq!(ld["@context"], "https://schema.org");
+    let article = ld_node(&ld, "Article").unwrap();
+    assert_eq!(article["headline"], "Alpha: the <b>first</b> guide");
+    assert_eq!(article["dateModified"], "2026-03-01");
+    assert_eq!(
+        ld_node(&ld, "BreadcrumbList").unwrap()["itemListElement"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let howto = ld_node(&ld, "HowTo").unwrap();
+    assert_eq!(howto["step"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        howto["step"][1]["url"],
+        "https://example.org/sub/alpha/#step-reach-out"
+    );
+    assert_eq!(howto["totalTime"], "P15DT3H");
+    assert_eq!(
+        ld_node(&ld, "FAQPage").unwrap()["mainEntity"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // A guide without steps has no HowTo.
+    let beta = json_ld(&html(&out.join("beta/index.html")));
+    assert!(ld_node(&beta, "HowTo").is_none());
+    assert!(ld_node(&beta, "FAQPage").is_some());
+}
+
+#[test]
+fn sub_path_base_url_is_honoured_and_every_link_resolves() {
+    let (_tmp, _root, out) = build_fixture("basic");
+    assert_eq!(broken_links(&out, "/sub/"), Vec::<String>::new());
+    let doc = html(&out.join("alpha/index.html"));
+    let canonical = doc.select(&sel("link[rel=canonical]")).next().unwrap();
+    assert_eq!(
+        canonical.value().attr("href"),
+        Some("https://example.org/sub/alpha/")
+    );
+    let og = doc.select(&sel("meta[property='og:url']")).next().unwrap();
+    assert_eq!(
+        og.value().attr("content"),
+        Some("https://example.org/sub/alpha/")
+    );
+    // Markdown links and images written from the site root are moved under the sub-path.
+    assert!(
+        doc.select(&sel("a[href='/sub/beta/#faq-when']"))
+            .next()
+            .is_some()
+    );
+    assert!(
+        doc.select(&sel("img[src='/sub/logo.svg']"))
+            .next()
+            .is_some()
+    );
+    let sitemap = fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://example.org/sub/alpha/</loc>"));
+    assert!(!sitemap.contains("https://example.org/alpha/"));
+    let feed = fs::read_to_string(out.join("atom.xml")).unwrap();
+    assert!(feed.contains("href=\"https://example.org/sub/atom.xml\""));
+    assert!(
+        fs::read_to_string(out.join("robots.txt"))
+            .unwrap()
+            .contains("Sitemap: https://example.org/sub/sitemap.xml")
+    );
+}
+
+#[test]
+fn base_url_flag_overrides_site_toml() {
+    let (tmp, root) = site_copy("basic");
+    let out = tmp.path().join("out");
+    let r = guidesmith(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--base-url",
+        "http://127.0.0.1:8080/deep/path/",
+    ]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert_eq!(broken_links(&out, "/deep/path/"), Vec::<String>::new());
+}
+
+#[test]
+fn home_tags_404_feed_and_drafts() {
+    let (_tmp, root, out) = build_fixture("basic");
+    let home = html(&out.join("index.html"));
+    let cards: Vec<String> = home
+        .select(&sel(".guide-card"))
+        .map(|c| c.value().attr("data-guide").unwrap().to_string())
+        .collect();
+    assert_eq!(cards, ["alpha", "beta"], "weight first, drafts left out");
+    let alpha_meta = home
+        .select(&sel(".guide-card[data-guide=alpha] .guide-card-meta"))
+        .next()
+        .unwrap()
+        .text()
+        .collect::<String>();
+    assert!(
+        alpha_meta.contains("3 steps") && alpha_meta.contains("2 checklists"),
+        "{alpha_meta}"
+    );
+    // Tags merge by slug (`Trust` and `trust`).
+    let tag = html(&out.join("tags/trust/index.html"));
+    assert_eq!(tag.select(&sel(".guide-card")).count(), 2);
+    assert!(out.join("tags/planning/index.html").is_file());
+    assert!(
+        html(&out.join("tags/index.html"))
+            .select(&sel("a[href='/sub/tags/trust/']"))
+            .next()
+            .is_some()
+    );
+    assert!(out.join("404.html").is_file());
+    assert!(!out.join("gamma-draft").exists());
+    let feed = fs::read_to_string(out.join("atom.xml")).unwrap();
+    assert_eq!(feed.matches("<entry>").count(), 2);
+    // Prev/next follow the home order.
+    let alpha = html(&out.join("alpha/index.html"));
+    assert!(
+        alpha
+            .select(&sel(".prev-next a[rel=next][href='/sub/beta/']"))
+            .next()
+            .is_some()
+    );
+    // --drafts includes them.
+    let out2 = root.join("with-drafts");
+    let r = guidesmith(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out2.to_str().unwrap(),
+        "--drafts",
+    ]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(out2.join("gamma-draft/index.html").is_file());
+}
+
+#[test]
+fn site_theme_files_override_the_embedded_theme() {
+    let (_tmp, _root, out) = build_fixture("basic");
+    let doc = html(&out.join("alpha/index.html"));
+    assert!(
+        doc.select(&sel("figure.message.site-override"))
+            .next()
+            .is_some()
+    );
+    // Files not overridden come from the embedded theme.
+    assert!(out.join("style.css").is_file() && out.join("guidesmith.js").is_file());
+    assert!(out.join("logo.svg").is_file());
+}
+
+#[test]
+fn crlf_and_bom_sources_build_byte_identical_output() {
+    let (tmp, root, out_lf) = build_fixture("basic");
+    for (name, transform) in [("crlf", 0), ("bom", 1)] {
+        let alt = tmp.path().join(name);
+        copy_dir(&root, &alt);
+        for entry in fs::read_dir(alt.join("guides")).unwrap() {
+            let path = entry.unwrap().path();
+            let text = fs::read_to_string(&path).unwrap();
+            let bytes = if transform == 0 {
+                text.replace('\n', "\r\n").into_bytes()
+            } else {
+                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
+            };
+            fs::write(&path, bytes).unwrap();
+        }
+        let out = tmp.path().join(format!("out-{name}"));
+        let r = guidesmith(&[
+            "build",
+            "--root",
+            alt.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert!(r.status.success(), "{}", stderr(&r));
+        for page in html_files(&out_lf) {
+            assert_eq!(
+                fs::read(out_lf.join(&page)).unwrap(),
+                fs::read(out.join(&page)).unwrap(),
+                "{name}: {page} differs"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_rebuild_replaces_the_output_and_keeps_unchanged_files() {
+    let (_tmp, root, out) = build_fixture("basic");
+    let before = fs::metadata(out.join("beta/index.html"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    fs::write(
+        root.join("guides/alpha.md"),
+        fs::read_to_string(root.join("guides/alpha.md"))
+            .unwrap()
+            .replace("Intro with", "Changed intro with"),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let r = guidesmith(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(
+        fs::read_to_string(out.join("alpha/index.html"))
+            .unwrap()
+            .contains("Changed intro")
+    );
+    assert_eq!(
+        fs::metadata(out.join("beta/index.html"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before,
+        "unchanged page was rewritten"
+    );
+    // No staging or old folders are left beside the output.
+    let leftovers: Vec<_> = fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".out."))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn build_refuses_to_replace_a_folder_it_did_not_make() {
+    let (tmp, root) = site_copy("basic");
+    let out = tmp.path().join("precious");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    let r = guidesmith(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!r.status.success());
+    assert!(stderr(&r).contains("refusing to replace"), "{}", stderr(&r));
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+}
+
+#[test]
+fn init_makes_a_site_that_builds_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("new-site");
+    let r = guidesmith(&["init", dir.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let r = guidesmith(&["build", "--root", dir.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert!(stdout.starts_with("Built 1 guide ("), "{stdout}");
+    let doc = html(&dir.join("public/getting-started/index.html"));
+    for s in [
+        "#steps",
+        "#takeaways",
+        "details.faq",
+        "table caption",
+        "figure.message",
+        "aside.callout",
+        "input[type=checkbox]",
+    ] {
+        assert!(
+            doc.select(&sel(s)).next().is_some(),
+            "sample guide lacks {s}"
+        );
+    }
+    assert_eq!(broken_links(&dir.join("public"), "/"), Vec::<String>::new());
+    fs::write(
+        dir.join("site.toml"),
+        "title = 'mine'\nbase_url = 'https://x.org/'\n",
+    )
+    .unwrap();
+    let r = guidesmith(&["init", dir.to_str().unwrap()]);
+    assert!(!r.status.success());
+    assert!(
+        stderr(&r).contains("refusing to overwrite"),
+        "{}",
+        stderr(&r)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("site.toml")).unwrap(),
+        "title = 'mine'\nbase_url = 'https://x.org/'\n"
+    );
+}
+
+#[test]
+fn new_writes_a_skeleton_that_checks_clean() {
+    let (_tmp, root) = site_copy("basic");
+    let r = guidesmith(&[
+        "new",
+        "Talking it Through",
+        "--root",
+        root.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(root.join("guides/talking-it-through.md").is_file());
+    let r = guidesmith(&["check", "--root", root.to_str().unwrap(), "--drafts"]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let r = guidesmith(&[
+        "new",
+        "Talking it Through",
+        "--root",
+        root.to_str().unwrap(),
+    ]);
+    assert!(!r.status.success(), "a second `new` must not overwrite");
+}

@@ -1,0 +1,335 @@
+//! Bad input: each case asserts the exact message with its `file:line:column`, a non-zero exit,
+//! and that the last good output is untouched.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+
+/// Builds the basic fixture once (the last good output), adds `files`, builds again and
+/// returns stderr of the failed build, after checking the old output survived.
+fn failed_build(files: &[(&str, &[u8])]) -> String {
+    let (tmp, root) = site_copy("basic");
+    let out = tmp.path().join("out");
+    let args = [
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    assert!(guidesmith(&args).status.success());
+    let good = fs::read(out.join("alpha/index.html")).unwrap();
+    for (name, bytes) in files {
+        let path = root.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, bytes).unwrap();
+    }
+    let r = guidesmith(&args);
+    let err = stderr(&r);
+    assert_eq!(r.status.code(), Some(1), "build should fail: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        fs::read(out.join("alpha/index.html")).unwrap(),
+        good,
+        "last good output changed"
+    );
+    assert!(out.join(".guidesmith-output").is_file());
+    let check = guidesmith(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(stderr(&check), err, "check reports what build reports");
+    err
+}
+
+fn assert_error(files: &[(&str, &[u8])], expected: &str) {
+    let err = failed_build(files);
+    assert!(err.contains(expected), "expected:\n{expected}\ngot:\n{err}");
+}
+
+const GOOD_HEAD: &str = "---\ntitle: A\ndescription: B\n";
+
+#[test]
+fn malformed_yaml() {
+    assert_error(
+        &[(
+            "guides/bad.md",
+            b"---\ntitle: A\ndescription: \"unclosed\nsteps: []\n---\n",
+        )],
+        "guides/bad.md:",
+    );
+    let err = failed_build(&[("guides/bad.md", b"---\ntitle: A\n  description: B\n---\n")]);
+    assert!(err.starts_with("guides/bad.md:3:"), "{err}");
+}
+
+#[test]
+fn wrong_types() {
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}steps: 5\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:8: error: in `steps`: invalid type: integer `5`, expected a sequence\n  help: write a list",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}weight: heavy\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:9: error: in `weight`: invalid type: string \"heavy\", expected a whole number\n  help: write a whole number",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}date: 2026-02-30\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:7: error: `2026-02-30` is not a day of that month",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}steps:\n  - title: A\n    duration: soon\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:6:15: error: in `steps[0]`: `soon` is not a duration",
+    );
+}
+
+#[test]
+fn yaml_1_1_booleans_are_refused() {
+    assert_error(
+        &[("guides/bad.md", b"---\ntitle: no\ndescription: B\n---\n")],
+        "guides/bad.md:2:8: error: unquoted `no` is ambiguous: YAML 1.1 reads it as a boolean, YAML 1.2 as text\n  help: write \"no\" in quotes for the text, or true/false for a yes/no value",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}draft: off\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:8: error: unquoted `off`",
+    );
+}
+
+#[test]
+fn unknown_keys_name_the_nearest_valid_one() {
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}stpes: []\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:1: error: unknown key `stpes`\n  help: did you mean `steps`?",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}faqs:\n  - q: Why?\n    answer: Because\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:6:5: error: in `faqs[0]`: unknown key `answer`\n  help: did you mean `a`? Valid keys here: id, q, a",
+    );
+}
+
+#[test]
+fn missing_required_fields() {
+    assert_error(
+        &[("guides/bad.md", b"---\ntitle: A\n---\nbody\n")],
+        "guides/bad.md:2:1: error: missing field `description`",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}faqs:\n  - q: Why?\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:5:5: error: in `faqs[0]`: missing field `a`",
+    );
+}
+
+#[test]
+fn duplicate_ids_slugs_and_output_paths() {
+    assert_error(
+        &[("guides/bad.md", format!("{GOOD_HEAD}checklists:\n  - id: prep\n    title: First\n    items: [a]\n  - id: prep\n    title: Second\n    items: [b]\n---\n").as_bytes())],
+        "guides/bad.md:8:5: error: duplicate id `prep`: a checklist in this guide already uses it\n  help: give one of them another id",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}faqs:\n  - q: Same?\n    a: one\n  - q: Same?\n    a: two\n---\n")
+                .as_bytes(),
+        )],
+        "guides/bad.md:7:8: error: duplicate id `same`: a FAQ in this guide already uses it",
+    );
+    assert_error(
+        &[("guides/bad.md", format!("{GOOD_HEAD}checklists:\n  - title: First\n    items:\n      - Call\n      - Call\n---\n").as_bytes())],
+        "guides/bad.md:8:9: error: duplicate id `call`: a checklist item in this guide already uses it",
+    );
+    assert_error(
+        &[(
+            "guides/zeta.md",
+            format!("{GOOD_HEAD}slug: alpha\n---\n").as_bytes(),
+        )],
+        "guides/zeta.md:4:1: error: duplicate slug `alpha`: `guides/alpha.md` already uses it",
+    );
+    assert_error(
+        &[("guides/tags.md", format!("{GOOD_HEAD}---\n").as_bytes())],
+        "guides/tags.md:1:1: error: duplicate output path `tags/index.html`: another page is written there too",
+    );
+}
+
+#[test]
+fn markers_that_name_no_widget() {
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}---\n\nText\n\n<!-- widget: checklist nope -->\n").as_bytes(),
+        )],
+        "guides/bad.md:8:1: error: the marker names no widget: this guide has no checklist `nope`",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}---\n\n<!-- widget: stepz -->\n").as_bytes(),
+        )],
+        "guides/bad.md:6:1: error: bad widget marker: unknown widget `stepz`",
+    );
+}
+
+#[test]
+fn broken_links_and_anchors() {
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}---\n\nSee [it](/alpah/).\n").as_bytes(),
+        )],
+        "guides/bad.md:6:5: error: broken link `/alpah/`: no page or file there\n  help: did you mean `/alpha/`?",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}---\n\n## Here\n\nSee [a](/alpha/#faq-how-longg) and [b](#her).\n")
+                .as_bytes(),
+        )],
+        "guides/bad.md:8:5: error: broken anchor in `/alpha/#faq-how-longg`: the page has no id `faq-how-longg`\n  help: did you mean `#faq-how-long`?",
+    );
+    let err = failed_build(&[(
+        "guides/bad.md",
+        format!("{GOOD_HEAD}---\n\n## Here\n\nSee [b](#her).\n").as_bytes(),
+    )]);
+    assert!(
+        err.contains("guides/bad.md:8:5: error: broken anchor in `#her`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn encodings_and_empty_files() {
+    assert_error(
+        &[(
+            "guides/bad.md",
+            b"---\ntitle: caf\xE9\ndescription: B\n---\n",
+        )],
+        "guides/bad.md:2:11: error: the file is not valid UTF-8 text\n  help: save the file as UTF-8",
+    );
+    assert_error(
+        &[("guides/bad.md", b"")],
+        "guides/bad.md:1:1: error: the file is empty",
+    );
+    assert_error(
+        &[("guides/bad.md", b"no front matter\n")],
+        "guides/bad.md:1:1: error: the file does not start with front matter",
+    );
+    assert_error(
+        &[("guides/bad.md", b"---\ntitle: A\n")],
+        "guides/bad.md:1:1: error: the front matter is never closed",
+    );
+}
+
+#[test]
+fn unsafe_slugs() {
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}slug: ../../etc\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:1: error: invalid slug `../../etc`: a slug is one path segment and may not contain `/`, `\\` or `..`",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}slug: a/b\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:1: error: invalid slug `a/b`",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops() {
+    let (tmp, root) = site_copy("basic");
+    std::os::unix::fs::symlink("..", root.join("guides/loop")).unwrap();
+    let out = tmp.path().join("out");
+    let r = guidesmith(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(1));
+    assert!(
+        stderr(&r).contains("guides/loop:1:1: error: symlink loop"),
+        "{}",
+        stderr(&r)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn every_error_of_a_run_is_listed() {
+    let err = failed_build(&[
+        ("guides/one.md", b"---\ntitle: no\ndescription: B\n---\n"),
+        ("guides/two.md", b""),
+        (
+            "guides/three.md",
+            format!("{GOOD_HEAD}---\n\n[x](/nowhere/)\n").as_bytes(),
+        ),
+    ]);
+    assert!(err.contains("guides/one.md:2:8"), "{err}");
+    assert!(err.contains("guides/three.md:6:1"), "{err}");
+    assert!(err.contains("guides/two.md:1:1"), "{err}");
+    assert!(err.trim_end().ends_with("3 errors"), "{err}");
+}
+
+#[test]
+fn bad_site_toml() {
+    let (_tmp, root) = site_copy("basic");
+    fs::write(
+        root.join("site.toml"),
+        "title = 'x'\nbase_url = 'https://x.org/'\nlanguge = 'en'\n",
+    )
+    .unwrap();
+    let r = guidesmith(&["build", "--root", root.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(1));
+    assert!(
+        stderr(&r).contains(
+            "site.toml:3:1: error: unknown key `languge`\n  help: did you mean `language`?"
+        ),
+        "{}",
+        stderr(&r)
+    );
+    fs::write(root.join("site.toml"), "title = 'x'\n").unwrap();
+    let r = guidesmith(&["build", "--root", root.to_str().unwrap()]);
+    assert!(
+        stderr(&r).contains("missing field `base_url`"),
+        "{}",
+        stderr(&r)
+    );
+    let r = guidesmith(&[
+        "build",
+        "--root",
+        Path::new("/nonexistent/site").to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&r).contains("cannot read site.toml"),
+        "{}",
+        stderr(&r)
+    );
+}
