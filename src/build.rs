@@ -15,7 +15,7 @@ use crate::config::SiteConfig;
 use crate::content::load_guides;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::links::check_links;
-use crate::output::write_output;
+use crate::output::{recover_interrupted_swap, write_output};
 use crate::render::{OutputFile, render_site};
 use crate::site::{Site, guide_path};
 use crate::theme::Theme;
@@ -167,11 +167,13 @@ fn find_path_collisions(site: &Site, theme: &Theme, files: &[OutputFile]) -> Vec
 /// Builds the site at `root` and swaps it into the output folder.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let site = render_site_files(root, options)?;
+    let config = load_config(root, options)?;
     let output_dir = options
         .output
         .clone()
-        .unwrap_or_else(|| root.join(&site.config.output_dir));
+        .unwrap_or_else(|| root.join(&config.output_dir));
+    recover_interrupted_swap(&output_dir);
+    let site = render_site_files(root, options)?;
     write_output(&output_dir, &site.files)
         .with_context(|| format!("writing the site to {}", output_dir.display()))?;
     Ok(BuildReport {

@@ -20,15 +20,16 @@ pub const OUTPUT_MARKER: &str = ".guidesmith-output";
 
 /// Replaces `output_dir` with exactly `files`.
 pub fn write_output(output_dir: &Path, files: &[OutputFile]) -> Result<()> {
-    check_replaceable(output_dir)?;
     let parent = output_dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     let name = output_dir
         .file_name()
         .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    recover_interrupted_swap(output_dir);
+    check_replaceable(output_dir)?;
+    fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.staging-"))
         .tempdir_in(parent)
@@ -41,6 +42,38 @@ pub fn write_output(output_dir: &Path, files: &[OutputFile]) -> Result<()> {
     .context("writing the output marker")?;
     let staging = staging.keep();
     swap_in(&staging, output_dir, parent, &name)
+}
+
+/// A build killed between moving the old site aside and moving the new one in leaves
+/// `.<name>.old-*` beside a missing output: put the old site back. Old sites left beside a
+/// present output (a failed delete) are removed; both carry our marker, nothing else is touched.
+pub fn recover_interrupted_swap(output_dir: &Path) {
+    let parent = output_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Some(name) = output_dir.file_name().map(|n| n.to_string_lossy()) else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = format!(".{name}.old-");
+    let mut olds: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .filter(|p| p.join(OUTPUT_MARKER).is_file())
+        .collect();
+    olds.sort();
+    if fs::symlink_metadata(output_dir).is_err()
+        && let Some(newest) = olds.pop()
+    {
+        let _ = fs::rename(&newest, output_dir);
+    }
+    for old in olds {
+        let _ = fs::remove_dir_all(old);
+    }
 }
 
 fn check_replaceable(output_dir: &Path) -> Result<()> {

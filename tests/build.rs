@@ -476,3 +476,22 @@ fn new_writes_a_skeleton_that_checks_clean() {
     ]);
     assert!(!r.status.success(), "a second `new` must not overwrite");
 }
+
+#[test]
+fn a_build_killed_mid_swap_gets_the_last_good_site_back() {
+    let (tmp, root, out) = build_fixture("basic");
+    let good = fs::read(out.join("alpha/index.html")).unwrap();
+    // The state a kill between the two renames leaves: the old site aside, no output.
+    fs::rename(&out, tmp.path().join(".out.old-1-1")).unwrap();
+    fs::write(root.join("guides/broken.md"), "").unwrap();
+    let r = guidesmith(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!r.status.success());
+    assert_eq!(fs::read(out.join("alpha/index.html")).unwrap(), good);
+    assert!(!tmp.path().join(".out.old-1-1").exists());
+}
