@@ -269,47 +269,16 @@ impl<'a> BodyWalk<'a> {
     /// Pushes an event, rewriting and recording links and counting words on the way.
     fn inline_event(&mut self, events: &[(Event<'a>, std::ops::Range<usize>)], i: usize) {
         let (event, range) = &events[i];
-        let event = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                self.body.links.push(Link {
-                    target: dest_url.to_string(),
-                    position: self.position(range.start),
-                });
-                Event::Start(Tag::Link {
-                    link_type: *link_type,
-                    dest_url: rebase(dest_url, self.base_path),
-                    title: title.clone(),
-                    id: id.clone(),
-                })
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                self.body.links.push(Link {
-                    target: dest_url.to_string(),
-                    position: self.position(range.start),
-                });
-                Event::Start(Tag::Image {
-                    link_type: *link_type,
-                    dest_url: rebase(dest_url, self.base_path),
-                    title: title.clone(),
-                    id: id.clone(),
-                })
-            }
-            Event::Text(text) => {
-                self.body.word_count += text.split_whitespace().count();
-                event.clone()
-            }
-            other => other.clone(),
-        };
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
+            self.body.links.push(Link {
+                target: dest_url.to_string(),
+                position: self.position(range.start),
+            });
+        }
+        if let Event::Text(text) = event {
+            self.body.word_count += text.split_whitespace().count();
+        }
+        let event = rebase_any(event.clone(), self.base_path);
         self.pending.push(event);
     }
 

@@ -179,26 +179,10 @@ impl PreparedGuide {
             WidgetRef::Takeaways => self.takeaways.as_ref().map(WidgetView::Takeaways),
             WidgetRef::Steps => self.steps.as_ref().map(WidgetView::Steps),
             WidgetRef::Faqs => (!self.faqs.is_empty()).then_some(WidgetView::Faqs(&self.faqs)),
-            WidgetRef::Checklist(id) => self
-                .checklists
-                .iter()
-                .find(|c| &c.id == id)
-                .map(WidgetView::Checklist),
-            WidgetRef::DosDonts(id) => self
-                .dos_donts
-                .iter()
-                .find(|d| &d.id == id)
-                .map(WidgetView::DosDonts),
-            WidgetRef::Callout(id) => self
-                .callouts
-                .iter()
-                .find(|c| &c.id == id)
-                .map(WidgetView::Callout),
-            WidgetRef::Message(id) => self
-                .messages
-                .iter()
-                .find(|m| &m.id == id)
-                .map(WidgetView::Message),
+            WidgetRef::Checklist(id) => by_id(&self.checklists, id).map(WidgetView::Checklist),
+            WidgetRef::DosDonts(id) => by_id(&self.dos_donts, id).map(WidgetView::DosDonts),
+            WidgetRef::Callout(id) => by_id(&self.callouts, id).map(WidgetView::Callout),
+            WidgetRef::Message(id) => by_id(&self.messages, id).map(WidgetView::Message),
         }
     }
 
@@ -297,6 +281,24 @@ impl PreparedGuide {
             ids.join(", ")
         }
     }
+}
+
+/// Views that carry a widget id.
+trait Identified {
+    fn id(&self) -> &str;
+}
+
+macro_rules! identified {
+    ($($t:ty),*) => {$(impl Identified for $t {
+        fn id(&self) -> &str {
+            &self.id
+        }
+    })*};
+}
+identified!(ChecklistView, DoDontView, CalloutView, MessageView);
+
+fn by_id<'a, T: Identified>(views: &'a [T], id: &str) -> Option<&'a T> {
+    views.iter().find(|v| v.id() == id)
 }
 
 fn describe(r: &WidgetRef) -> String {
