@@ -1,1 +1,287 @@
-// guidesmith widgets (see issue 3)
+/* guidesmith widgets: enhances the static pages of the default theme (see docs/widgets.md).
+ *
+ * Vanilla JavaScript, no dependencies, no build step, loaded with `defer`. Without it every page
+ * is complete: checkboxes toggle, FAQs open, messages can be selected; the buttons below exist
+ * only when this file runs. Progress is kept in localStorage, one key per ticked thing:
+ *   guidesmith:<base path>:<guide slug>:<checklist id>:<item id>   a checklist item
+ *   guidesmith:<base path>:<guide slug>:_steps:<step id>           a step marked done
+ * with the value "1"; ids are slugs (no ":" or "_"), so keys never clash. If storage throws
+ * (private mode, quota) or holds junk, state lives in memory for the visit. Nothing read from
+ * storage or the URL is ever written as HTML: only textContent, properties and attributes. */
+(function () {
+  "use strict";
+  var doc = document;
+  var PREFIX = "guidesmith:" + (doc.documentElement.getAttribute("data-base-path") || "/") + ":";
+  var STEPS = "_steps";
+
+  /* Storage: writes go to memory first, then (if it works) to localStorage. */
+  var memory = {};
+  var has = function (o, k) { return Object.prototype.hasOwnProperty.call(o, k); };
+  function local() {
+    try { return window.localStorage || null; } catch (e) { return null; }
+  }
+  function isDone(key) {
+    if (has(memory, key)) return memory[key] === "1";
+    try { var s = local(); return !!s && s.getItem(key) === "1"; } catch (e) { return false; }
+  }
+  function save(key, done) {
+    memory[key] = done ? "1" : null;
+    try {
+      var s = local();
+      if (s && done) s.setItem(key, "1");
+      else if (s) s.removeItem(key);
+    } catch (e) { /* kept in memory for this visit */ }
+  }
+  function keysUnder(prefix) {
+    var keys = {}, k, i, s;
+    try {
+      s = local();
+      for (i = 0; s && i < s.length; i++) {
+        k = s.key(i);
+        if (k && k.indexOf(prefix) === 0) keys[k] = 1;
+      }
+    } catch (e) { /* memory only */ }
+    for (k in memory) if (has(memory, k) && k.indexOf(prefix) === 0) keys[k] = 1;
+    return Object.keys(keys);
+  }
+
+  /* DOM helpers: elements are only ever filled with textContent. */
+  function all(selector, root) { return Array.prototype.slice.call((root || doc).querySelectorAll(selector)); }
+  function make(tag, className, text) {
+    var node = doc.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+  function hiddenText(text) { return make("span", "visually-hidden", text); }
+  function button(className, text, hidden) {
+    var b = make("button", className, text);
+    b.type = "button";
+    if (hidden) b.appendChild(hiddenText(hidden));
+    return b;
+  }
+  function live(className) {
+    var p = make("p", className);
+    p.setAttribute("role", "status");
+    p.setAttribute("aria-live", "polite");
+    return p;
+  }
+  function bar() {
+    var b = make("div", "progress");
+    b.setAttribute("aria-hidden", "true");
+    b.appendChild(make("div", "progress-bar"));
+    return b;
+  }
+  function fill(b, n, total) { b.firstChild.style.width = (total ? Math.round(100 * n / total) : 0) + "%"; }
+  function label(node) { return node ? node.textContent.replace(/\s+/g, " ").trim() : ""; }
+
+  var refreshers = [];
+  var article = doc.querySelector("article.guide[data-guide]");
+  var guideKey = article && PREFIX + article.getAttribute("data-guide") + ":";
+
+  /* Checklists: remembered ticks, progress, reset. */
+  function setUpChecklist(section) {
+    var prefix = guideKey + section.getAttribute("data-checklist") + ":";
+    var boxes = all("input[type=checkbox][data-item]", section);
+    var keyOf = function (box) { return prefix + box.getAttribute("data-item"); };
+    var tools = make("div", "checklist-progress");
+    var meter = bar();
+    var status = live("checklist-status");
+    var reset = button("checklist-reset", "Reset", " " + label(section.querySelector("h2, h3")));
+    tools.appendChild(meter);
+    tools.appendChild(status);
+    tools.appendChild(reset);
+    section.appendChild(tools);
+
+    function show() {
+      var n = 0;
+      boxes.forEach(function (box) {
+        if (box.checked) n++;
+        box.closest("li").classList.toggle("is-done", box.checked);
+      });
+      var finished = n === boxes.length;
+      fill(meter, n, boxes.length);
+      status.textContent = n + " of " + boxes.length + " done" + (finished ? ": checklist complete!" : "");
+      section.classList.toggle("is-complete", finished);
+    }
+    function load() {
+      boxes.forEach(function (box) { box.checked = isDone(keyOf(box)); });
+      show();
+    }
+    section.addEventListener("change", function (e) {
+      var box = e.target;
+      if (boxes.indexOf(box) < 0) return;
+      save(keyOf(box), box.checked);
+      show();
+    });
+    reset.addEventListener("click", function () {
+      boxes.forEach(function (box) {
+        box.checked = false;
+        save(keyOf(box), false);
+      });
+      show();
+    });
+    load();
+    refreshers.push(load);
+    return boxes.map(keyOf);
+  }
+
+  /* Steps: "mark as done", "step 4 of 11", and a "continue at step N" link on return. */
+  function setUpSteps(section) {
+    var steps = all("li.step[data-step]", section);
+    var keyOf = function (li) { return guideKey + STEPS + ":" + li.getAttribute("data-step"); };
+    var status = live("steps-status");
+    var meter = bar();
+    var tools = make("div", "steps-progress");
+    tools.appendChild(meter);
+    tools.appendChild(status);
+    var meta = section.querySelector(".steps-meta");
+    section.insertBefore(tools, meta ? meta.nextSibling : section.firstChild);
+
+    var boxes = steps.map(function (li, i) {
+      var box = make("input");
+      box.type = "checkbox";
+      var control = make("label", "step-done");
+      control.appendChild(box);
+      control.appendChild(doc.createTextNode(" Mark as done"));
+      control.appendChild(hiddenText(": step " + (i + 1)));
+      li.appendChild(control);
+      box.addEventListener("change", function () {
+        save(keyOf(li), box.checked);
+        show();
+      });
+      return box;
+    });
+
+    var resume = make("p", "resume");
+    var link = make("a");
+    resume.appendChild(link);
+    var anchor = article.querySelector(".guide-header");
+    article.insertBefore(resume, anchor ? anchor.nextSibling : article.firstChild);
+
+    function show() {
+      var done = 0, next = -1;
+      boxes.forEach(function (box, i) {
+        if (box.checked) done++;
+        else if (next < 0) next = i;
+        steps[i].classList.toggle("is-done", box.checked);
+      });
+      fill(meter, done, steps.length);
+      status.textContent = next < 0 ? "All " + steps.length + " steps done" : "Step " + (next + 1) + " of " + steps.length + " (" + done + " done)";
+      resume.hidden = !(done > 0 && next >= 0);
+      if (next >= 0) {
+        link.href = "#" + steps[next].id;
+        link.textContent = "Continue at step " + (next + 1) + ": " + label(steps[next].querySelector(".step-title"));
+      }
+    }
+    function load() {
+      boxes.forEach(function (box, i) { box.checked = isDone(keyOf(steps[i])); });
+      show();
+    }
+    load();
+    refreshers.push(load);
+    return steps.map(keyOf);
+  }
+
+  /* Home and tag pages: each card shows the reader's progress in its guide. */
+  function showCards() {
+    all(".guide-card[data-guide]").forEach(function (card) {
+      var total = parseInt(card.getAttribute("data-checkable"), 10) || 0;
+      var out = card.querySelector("[data-guide-progress]");
+      if (!total || !out) return;
+      var done = Math.min(total, keysUnder(PREFIX + card.getAttribute("data-guide") + ":").filter(isDone).length);
+      out.hidden = !done;
+      out.textContent = done === total ? "All " + total + " done" : "Your progress: " + done + " of " + total + " done";
+    });
+  }
+
+  /* Copy to the clipboard, with a visible confirmation next to the button. */
+  function copy(text, btn, note) {
+    function tell(ok) {
+      note.textContent = ok ? "Copied!" : "Copy failed: select the text and copy it by hand.";
+      clearTimeout(note.timer);
+      note.timer = setTimeout(function () { note.textContent = ""; }, 5000);
+    }
+    function fallback() {
+      var area = make("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "copy-buffer";
+      doc.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = doc.execCommand("copy"); } catch (e) { ok = false; }
+      doc.body.removeChild(area);
+      btn.focus();
+      tell(ok);
+    }
+    try {
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(function () { tell(true); }, fallback);
+      else fallback();
+    } catch (e) { fallback(); }
+  }
+  function copyControls(parent, text, name, hidden) {
+    var btn = button("copy-button", name, hidden);
+    var note = make("span", "copy-status");
+    note.setAttribute("role", "status");
+    parent.appendChild(btn);
+    parent.appendChild(doc.createTextNode(" "));
+    parent.appendChild(note);
+    btn.addEventListener("click", function () { copy(text(), btn, note); });
+  }
+
+  /* FAQs: a link to #faq-id opens that answer and scrolls to it. */
+  function openTarget() {
+    var id;
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
+    var target = id && doc.getElementById(id);
+    var details = target && target.closest("details");
+    if (!details) return;
+    for (var d = details; d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
+    target.scrollIntoView();
+  }
+
+  var current = [];
+  if (article) {
+    all("section.checklist[data-checklist]", article).forEach(function (s) { current = current.concat(setUpChecklist(s)); });
+    all("section.steps", article).forEach(function (s) { current = current.concat(setUpSteps(s)); });
+    /* Forget ticks of items the guide no longer has (reworded or removed), so counts stay true. */
+    keysUnder(guideKey).forEach(function (k) { if (current.indexOf(k) < 0) save(k, false); });
+  }
+  showCards();
+  refreshers.push(showCards);
+
+  all("details.faq[id]").forEach(function (details) {
+    var place = details.querySelector(".faq-link");
+    if (!place) details.appendChild(place = make("p", "faq-link"));
+    copyControls(place, function () { return location.href.split("#")[0] + "#" + details.id; }, "Copy link", " to: " + label(details.querySelector("summary")));
+  });
+  all("figure.message").forEach(function (figure) {
+    var text = figure.querySelector(".message-text");
+    if (!text) return;
+    var tools = make("div", "message-tools");
+    figure.appendChild(tools);
+    copyControls(tools, function () { return text.textContent.trim(); }, "Copy", " message: " + label(figure.querySelector("figcaption")));
+  });
+  openTarget();
+  window.addEventListener("hashchange", openTarget);
+
+  /* Other tabs of this site: take their changes. */
+  window.addEventListener("storage", function (e) {
+    if (e.key === null) memory = {};
+    else if (e.key.indexOf(PREFIX) === 0) memory[e.key] = e.newValue;
+    else return;
+    refreshers.forEach(function (f) { f(); });
+  });
+
+  /* Print: every FAQ answer expanded; closed again afterwards. */
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = all("details:not([open])");
+    opened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+})();

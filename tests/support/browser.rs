@@ -1,0 +1,153 @@
+//! Headless Chromium for tests: Debian's `chromium` driven through `chromedriver` with the
+//! fantoccini WebDriver client, plus Chrome DevTools Protocol commands sent through
+//! chromedriver's `goog/cdp/execute` endpoint (dark scheme, scripts off, init scripts).
+//!
+//! [`Chromedriver`] owns the driver process: started on a port it picks itself (`--port=0`,
+//! local connections only), killed through its child handle on drop. Each session gets a fresh
+//! profile folder, so no state leaks between sessions or runs.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// What `GUIDESMITH_REQUIRE_BROWSER=1` turns from a skip into a failure.
+pub fn find_browser() -> Result<(PathBuf, PathBuf), String> {
+    let chromium = PathBuf::from(CHROMIUM);
+    if !chromium.is_file() {
+        return Err(format!(
+            "{CHROMIUM} not found (apt-get install chromium chromium-driver)"
+        ));
+    }
+    let driver = find_on_path("chromedriver")
+        .ok_or("chromedriver not found on PATH (apt-get install chromium-driver)")?;
+    Ok((chromium, driver))
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+pub struct Chromedriver {
+    child: Child,
+    pub url: String,
+    chromium: PathBuf,
+    profiles: Vec<tempfile::TempDir>,
+}
+
+impl Chromedriver {
+    pub fn start(driver: &Path, chromium: &Path) -> Result<Chromedriver, String> {
+        let mut child = Command::new(driver)
+            .arg("--port=0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", driver.display()))?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Read the port from the banner, then keep draining so the driver never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if !sent && let Some(port) = line.split("successfully on port ").nth(1) {
+                    let _ = tx.send(port.trim_end_matches('.').trim().to_string());
+                    sent = true;
+                }
+            }
+        });
+        let mut driver = Chromedriver {
+            child,
+            url: String::new(),
+            chromium: chromium.to_path_buf(),
+            profiles: Vec::new(),
+        };
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(port) => driver.url = format!("http://127.0.0.1:{port}/"),
+            Err(_) => return Err("chromedriver did not report its port within 20 s".into()),
+        }
+        Ok(driver)
+    }
+
+    /// A new browser session (its own profile) with a window of `width` × `height` CSS pixels.
+    pub async fn session(&mut self, width: u32, height: u32) -> Result<Client, String> {
+        let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-background-networking".into(),
+            "--disable-dev-shm-usage".into(),
+            "--no-first-run".into(),
+            "--force-device-scale-factor=1".into(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        self.profiles.push(profile);
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": self.chromium, "args": args }),
+        );
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .map_err(|e| format!("opening a chromium session: {e}"))
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One Chrome DevTools Protocol command, sent through chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
+        )
+    }
+}
+
+/// Runs a DevTools command on the session's current tab and returns its result.
+pub async fn cdp(client: &Client, cmd: &str, params: Value) -> Result<Value, String> {
+    client
+        .issue_cmd(Cdp {
+            cmd: cmd.into(),
+            params,
+        })
+        .await
+        .map_err(|e| format!("CDP {cmd}: {e}"))
+}
