@@ -1240,8 +1240,8 @@ async fn javascript_off(cx: &Ctx) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // Screenshots for the README
 
-/// Rewrites docs/screenshots/*.png: a guide page of the repository's own site, desktop
-/// (1280 px) and phone (375 px), light and dark, with some progress made.
+/// Rewrites docs/screenshots/*.png: the sample guide `guidesmith init` writes (it uses every
+/// widget), desktop (1280 px) and phone (375 px), light and dark, with some progress made.
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "writes docs/screenshots; run with --ignored screenshots"]
 async fn screenshots() {
@@ -1250,8 +1250,10 @@ async fn screenshots() {
     };
     let work = tempfile::tempdir().unwrap();
     let server = StaticServer::start(vec![("/".into(), work.path().join("site"))]).unwrap();
+    let sample = work.path().join("sample");
+    guidesmith::init::init_site(&sample).unwrap();
     build_into(
-        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &sample,
         &work.path().join("site"),
         &format!("{}/", server.origin()),
     )
@@ -1260,20 +1262,19 @@ async fn screenshots() {
     let client = driver.session(1280, 900).await.unwrap();
     let dir = repo_file("docs/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
-    for (name, width, height) in [("desktop", 1280, 1500), ("mobile", 375, 1500)] {
+    for (name, width, height) in [("desktop", 1280, 3050), ("mobile", 375, 2400)] {
         for scheme in ["light", "dark"] {
-            cdp(&client, "Emulation.setDeviceMetricsOverride", json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500 }))
+            let metrics = json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500 });
+            cdp(&client, "Emulation.setDeviceMetricsOverride", metrics)
                 .await
                 .unwrap();
-            cdp(
-                &client,
-                "Emulation.setEmulatedMedia",
-                json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
-            )
-            .await
-            .unwrap();
+            let media =
+                json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] });
+            cdp(&client, "Emulation.setEmulatedMedia", media)
+                .await
+                .unwrap();
             client
-                .goto(&format!("{}/first-message/", server.origin()))
+                .goto(&format!("{}/getting-started/", server.origin()))
                 .await
                 .unwrap();
             let png = take_screenshot(&client).await.unwrap();
@@ -1285,19 +1286,30 @@ async fn screenshots() {
     client.close().await.unwrap();
 }
 
-/// Ticks some progress in the page, scrolls to the top and captures the viewport as PNG.
+/// Makes some progress (two ticks, a step done, a copied message), then captures the viewport.
 async fn take_screenshot(client: &Client) -> Result<Vec<u8>> {
+    client.execute("localStorage.clear();", vec![]).await?;
+    client.refresh().await?;
     client
         .execute(
-            "localStorage.clear();
-             document.querySelectorAll('.checklist input').forEach(function (b, i) { if (i < 3) b.click(); });
-             document.querySelectorAll('.step-done input').forEach(function (b, i) { if (i < 2) b.click(); });
-             location.reload();",
+            "document.querySelectorAll('.checklist input').forEach(function (b, i) { if (i < 2) b.click(); });
+             document.querySelector('.step-done input').click();",
             vec![],
         )
         .await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    client.execute("window.scrollTo(0, 0)", vec![]).await?;
+    client.refresh().await?;
+    client
+        .find(Locator::Css(".message .copy-button"))
+        .await?
+        .click()
+        .await?;
+    client
+        .execute(
+            "document.activeElement.blur(); window.scrollTo(0, 0);",
+            vec![],
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let shot = cdp(client, "Page.captureScreenshot", json!({ "format": "png" }))
         .await
         .map_err(|e| anyhow!(e))?;
