@@ -406,13 +406,15 @@ async fn scenario(
 ) {
     let started = Instant::now();
     cx.page_errors.borrow_mut().clear();
-    let mut result = body.await;
-    if result.is_ok() {
-        let errors = cx.take_page_errors().await;
-        if !errors.is_empty() {
-            result = Err(anyhow!("errors in the page: {errors:?}"));
-        }
-    }
+    let result = body.await;
+    // Always collect, so a failed scenario's errors are not blamed on the next one.
+    let errors = cx.take_page_errors().await;
+    let result = match result {
+        Ok(()) if errors.is_empty() => Ok(()),
+        Ok(()) => Err(anyhow!("errors in the page: {errors:?}")),
+        Err(e) if errors.is_empty() => Err(e),
+        Err(e) => Err(e.context(format!("errors in the page: {errors:?}"))),
+    };
     match result {
         Ok(()) => eprintln!(
             "browser: {name} ... ok ({} ms)",
@@ -804,6 +806,10 @@ async fn steps_progress(cx: &Ctx) -> Result<()> {
         .await?;
     expect_text(cx, ".steps-status", "Step 3 of 4 (2 done)").await?;
     ensure!(
+        cx.js("document.querySelector('.resume').hidden").await? == json!(true),
+        "the continue link appeared during the first visit"
+    );
+    ensure!(
         cx.stored("guidesmith:/a/:packing:_steps:choose-a-bag")
             .await?
             == json!("1")
@@ -935,7 +941,33 @@ async fn copy_buttons(cx: &Ctx) -> Result<()> {
     cx.click("#faq-liquids .copy-button").await?;
     cx.wait_for("document.querySelector('#faq-liquids .copy-status').textContent === 'Copied!'")
         .await?;
-    expect_clipboard(cx, &granted, &cx.url("/a/packing/#faq-liquids")).await
+    expect_clipboard(cx, &granted, &cx.url("/a/packing/#faq-liquids")).await?;
+
+    // Without the async clipboard API (older browsers, plain-http hosts): the textarea fallback.
+    let no_api = "Object.defineProperty(Navigator.prototype, 'clipboard', \
+                  { configurable: true, get: function () { return undefined; } });";
+    with_init_script(cx, no_api, async {
+        cx.goto("/a/packing/").await?;
+        ensure!(cx.js("navigator.clipboard === undefined").await? == json!(true));
+        cx.click("#message-away .copy-button").await?;
+        cx.wait_for(
+            "document.querySelector('#message-away .copy-status').textContent === 'Copied!'",
+        )
+        .await?;
+        ensure!(
+            cx.js("document.activeElement.classList.contains('copy-button')")
+                .await?
+                == json!(true),
+            "focus did not return to the button"
+        );
+        Ok(())
+    })
+    .await
+    .context("fallback copy")?;
+    cx.goto("/a/packing/").await?;
+    expect_clipboard(cx, &granted, message)
+        .await
+        .context("fallback copy")
 }
 
 async fn expect_clipboard(cx: &Ctx, granted: &Result<Value, String>, expected: &str) -> Result<()> {

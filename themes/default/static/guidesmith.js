@@ -159,6 +159,7 @@
     var anchor = article.querySelector(".guide-header");
     article.insertBefore(resume, anchor ? anchor.nextSibling : article.firstChild);
 
+    var returning = null; // progress found when the page loaded: only then offer to continue
     function show() {
       var done = 0, next = -1;
       boxes.forEach(function (box, i) {
@@ -168,7 +169,8 @@
       });
       fill(meter, done, steps.length);
       status.textContent = next < 0 ? "All " + steps.length + " steps done" : "Step " + (next + 1) + " of " + steps.length + " (" + done + " done)";
-      resume.hidden = !(done > 0 && next >= 0);
+      if (returning === null) returning = done > 0;
+      resume.hidden = !(returning && done > 0 && next >= 0);
       if (next >= 0) {
         link.href = "#" + steps[next].id;
         link.textContent = "Continue at step " + (next + 1) + ": " + label(steps[next].querySelector(".step-title"));
