@@ -42,6 +42,8 @@ pub struct Chromedriver {
     pub url: String,
     chromium: PathBuf,
     profiles: Vec<tempfile::TempDir>,
+    /// Sessions opened, ended on drop so no browser outlives a failed test.
+    sessions: Vec<String>,
 }
 
 impl Chromedriver {
@@ -70,6 +72,7 @@ impl Chromedriver {
             url: String::new(),
             chromium: chromium.to_path_buf(),
             profiles: Vec::new(),
+            sessions: Vec::new(),
         };
         match rx.recv_timeout(Duration::from_secs(20)) {
             Ok(port) => driver.url = format!("http://127.0.0.1:{port}/"),
@@ -99,19 +102,44 @@ impl Chromedriver {
             "goog:chromeOptions".into(),
             json!({ "binary": self.chromium, "args": args }),
         );
-        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&self.url)
             .await
-            .map_err(|e| format!("opening a chromium session: {e}"))
+            .map_err(|e| format!("opening a chromium session: {e}"))?;
+        if let Ok(Some(id)) = client.session_id().await {
+            self.sessions.push(id);
+        }
+        Ok(client)
     }
 }
 
 impl Drop for Chromedriver {
     fn drop(&mut self) {
+        // Ending a session makes chromedriver quit its browser; one already closed just errors.
+        for id in &self.sessions {
+            let _ = delete_session(&self.url, id);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `DELETE /session/{id}` over plain std::net, usable from `Drop` (no async runtime needed).
+fn delete_session(driver_url: &str, id: &str) -> std::io::Result<()> {
+    use std::io::{Read, Write};
+    let address = driver_url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "DELETE /session/{id} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    Ok(())
 }
 
 /// One Chrome DevTools Protocol command, sent through chromedriver.
