@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
+use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use guidesmith::build::{BuildOptions, build};
 use serde_json::{Value, json};
@@ -369,6 +370,7 @@ async fn widgets_in_a_real_browser() {
         storage_failures(&cx),
     )
     .await;
+    scenario(&cx, &mut failures, "keyboard only", keyboard_only(&cx)).await;
     scenario(&cx, &mut failures, "print layout", print_layout(&cx)).await;
     scenario(&cx, &mut failures, "usable at 320 px", narrow_screen(&cx)).await;
     scenario(
@@ -1059,6 +1061,57 @@ async fn storage_failures(cx: &Ctx) -> Result<()> {
         .await
         .context("corrupt values")?;
     Ok(())
+}
+
+/// Key presses sent to an element (WebDriver focuses it first, then types real key events).
+async fn press(cx: &Ctx, css: &str, key: &str) -> Result<()> {
+    let element = cx
+        .client
+        .find(Locator::Css(css))
+        .await
+        .with_context(|| format!("finding {css}"))?;
+    element
+        .send_keys(key)
+        .await
+        .with_context(|| format!("pressing keys on {css}"))?;
+    Ok(())
+}
+
+async fn keyboard_only(cx: &Ctx) -> Result<()> {
+    cx.clear_storage().await?;
+    cx.goto("/a/packing/").await?;
+    // The first Tab reaches the skip link, which then shows.
+    press(cx, "body", &Key::Tab).await?;
+    ensure!(
+        cx.js("document.activeElement.className").await? == json!("skip-link"),
+        "the first Tab does not reach the skip link"
+    );
+    ensure!(
+        cx.js("document.activeElement.getBoundingClientRect().top >= 0")
+            .await?
+            == json!(true),
+        "the focused skip link stays off screen"
+    );
+    press(cx, &item("essentials", "passport"), " ").await?;
+    expect_text(cx, ESSENTIALS_STATUS, "1 of 4 done").await?;
+    // Focus is visible: keyboard focus matches :focus-visible and draws an outline.
+    let outline = cx.js("document.activeElement.matches(':focus-visible') && getComputedStyle(document.activeElement).outlineStyle").await?;
+    ensure!(
+        outline == json!("solid"),
+        "no visible focus on a checkbox ({outline})"
+    );
+    press(cx, "#step-choose-a-bag .step-done input", " ").await?;
+    expect_text(cx, ".steps-status", "Step 2 of 4 (1 done)").await?;
+    press(cx, "#checklist-essentials .checklist-reset", &Key::Enter).await?;
+    expect_text(cx, ESSENTIALS_STATUS, "0 of 4 done").await?;
+    press(cx, "#faq-weight summary", &Key::Enter).await?;
+    ensure!(
+        cx.js("document.getElementById('faq-weight').open").await? == json!(true),
+        "Enter does not open a FAQ"
+    );
+    press(cx, "#message-away .copy-button", " ").await?;
+    cx.wait_for("document.querySelector('#message-away .copy-status').textContent === 'Copied!'")
+        .await
 }
 
 async fn print_layout(cx: &Ctx) -> Result<()> {
