@@ -211,7 +211,9 @@ fn browser_tools() -> Option<(PathBuf, PathBuf, String)> {
             panic!("GUIDESMITH_REQUIRE_BROWSER=1 but the browser tests cannot run: {why}")
         }
         Err(why) => {
-            eprintln!(
+            // Straight to the stderr handle: libtest hides `eprintln!` of passing tests.
+            let _ = writeln!(
+                std::io::stderr(),
                 "SKIPPED the widget browser tests: {why}. Set GUIDESMITH_REQUIRE_BROWSER=1 to make this a failure."
             );
             None
