@@ -51,6 +51,9 @@ pub enum BodyPart {
 pub struct Placement {
     pub widget: WidgetRef,
     pub position: Position,
+    /// The id of a heading directly above the marker: the widget then takes that heading as
+    /// its title instead of repeating one of its own.
+    pub heading: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -131,6 +134,7 @@ pub fn render_body(markdown: &str, cx: &BodyContext) -> RenderedBody {
         body: RenderedBody::default(),
         pending: Vec::new(),
         last_heading: None,
+        heading_above: None,
     };
     let mut i = 0;
     while i < events.len() {
@@ -149,6 +153,8 @@ struct BodyWalk<'a> {
     body: RenderedBody,
     pending: Vec<Event<'a>>,
     last_heading: Option<(String, String)>,
+    /// A heading with nothing after it yet, which a widget marker may take as its title.
+    heading_above: Option<String>,
 }
 
 impl<'a> BodyWalk<'a> {
@@ -183,6 +189,7 @@ impl<'a> BodyWalk<'a> {
     /// Handles the event at `i`; returns the index of the next unhandled event.
     fn step(&mut self, events: &[(Event<'a>, std::ops::Range<usize>)], i: usize) -> usize {
         let (event, range) = &events[i];
+        let heading_above = self.heading_above.take();
         match event {
             Event::Start(Tag::Heading {
                 level,
@@ -228,9 +235,17 @@ impl<'a> BodyWalk<'a> {
                     )
                     .into(),
                 ));
+                self.heading_above = Some(id);
                 end + 1
             }
-            Event::Start(Tag::List(_)) if is_task_list(events, i) => self.task_list(events, i),
+            Event::Start(Tag::List(_)) if is_task_list(events, i) => {
+                self.task_list(events, i, heading_above)
+            }
+            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {
+                self.heading_above = heading_above;
+                self.pending.push(event.clone());
+                i + 1
+            }
             Event::Html(html) => {
                 let trimmed = html.trim();
                 if let Some(spec) = trimmed
@@ -243,9 +258,11 @@ impl<'a> BodyWalk<'a> {
                     match WidgetRef::parse(spec) {
                         Ok(widget) => {
                             self.flush();
-                            self.body
-                                .parts
-                                .push(BodyPart::Widget(Placement { widget, position }));
+                            self.body.parts.push(BodyPart::Widget(Placement {
+                                widget,
+                                position,
+                                heading: heading_above,
+                            }));
                         }
                         Err(why) => self.body.bad_markers.push((why, position)),
                     }
@@ -283,7 +300,12 @@ impl<'a> BodyWalk<'a> {
     }
 
     /// A top-level GFM task list becomes a checklist widget, named after the heading above it.
-    fn task_list(&mut self, events: &[(Event<'a>, std::ops::Range<usize>)], i: usize) -> usize {
+    fn task_list(
+        &mut self,
+        events: &[(Event<'a>, std::ops::Range<usize>)],
+        i: usize,
+        heading: Option<String>,
+    ) -> usize {
         let end = find_end(events, i);
         let mut items = Vec::new();
         let mut seen = HashSet::new();
@@ -351,6 +373,7 @@ impl<'a> BodyWalk<'a> {
         self.body.parts.push(BodyPart::Widget(Placement {
             widget: WidgetRef::Checklist(id),
             position,
+            heading,
         }));
         end + 1
     }
@@ -542,9 +565,35 @@ mod tests {
             b.parts[1],
             BodyPart::Widget(Placement {
                 widget: WidgetRef::Checklist("before".into()),
-                position: Position::new(3, 1)
+                position: Position::new(3, 1),
+                heading: None,
             })
         );
+    }
+
+    #[test]
+    fn a_marker_right_under_a_heading_takes_it_as_title() {
+        let b = body(
+            "## Before you send
+
+<!-- widget: checklist before -->
+
+## Next
+
+Text
+
+<!-- widget: steps -->
+",
+        );
+        let headings: Vec<_> = b
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                BodyPart::Widget(w) => Some(w.heading.as_deref()),
+                BodyPart::Html(_) => None,
+            })
+            .collect();
+        assert_eq!(headings, [Some("before-you-send"), None]);
     }
 
     #[test]

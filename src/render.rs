@@ -199,10 +199,19 @@ fn tag_view(site: &Site, t: &crate::site::Tag) -> TagView {
     }
 }
 
-fn render_widget(theme: &Theme, sv: &SiteView, slug: &str, widget: &WidgetView) -> Result<String> {
+/// `heading_id`: a body heading right above the widget's marker, which the widget's template
+/// uses as its title instead of printing its own.
+fn render_widget(
+    theme: &Theme,
+    sv: &SiteView,
+    slug: &str,
+    widget: &WidgetView,
+    heading_id: Option<&str>,
+) -> Result<String> {
     let mut cx = Context::new();
     cx.insert("site", sv);
     cx.insert("guide_slug", slug);
+    cx.insert("heading_id", &heading_id);
     match widget {
         WidgetView::Takeaways(w) => cx.insert("widget", w),
         WidgetView::Steps(w) => cx.insert("widget", w),
@@ -229,14 +238,14 @@ pub fn render_guide_page(
             BodyPart::Html(html) => content.push_str(html),
             BodyPart::Widget(p) => {
                 if let Some(w) = g.widget(&p.widget) {
-                    content.push_str(&render_widget(theme, sv, slug, &w)?);
+                    content.push_str(&render_widget(theme, sv, slug, &w, p.heading.as_deref())?);
                 }
             }
         }
     }
     let mut after = String::new();
     for w in g.unplaced() {
-        after.push_str(&render_widget(theme, sv, slug, &w)?);
+        after.push_str(&render_widget(theme, sv, slug, &w, None)?);
     }
     let link = |i: usize| {
         let n = &site.guides[i];
