@@ -91,6 +91,10 @@ pub struct PublishArgs {
     /// Print what would be added, changed and removed; change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// With --to git: publish even though the branch has commits guidesmith did not make
+    /// (they stay in its history; their files are replaced by the site's output)
+    #[arg(long)]
+    pub accept_remote_changes: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

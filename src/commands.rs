@@ -79,11 +79,12 @@ fn run_publish(args: PublishArgs) -> Result<()> {
                 .remote
                 .ok_or_else(|| anyhow::anyhow!("publish --to git needs --remote URL"))?,
             branch: args.branch,
+            accept_foreign: args.accept_remote_changes,
         },
     };
     let to = match &destination {
         Destination::Dir(path) => path.display().to_string(),
-        Destination::Git { remote, branch } => format!("branch {branch} of {remote}"),
+        Destination::Git { remote, branch, .. } => format!("branch {branch} of {remote}"),
     };
     let build = BuildOptions {
         base_url: args.base_url,

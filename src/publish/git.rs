@@ -28,6 +28,8 @@ pub struct GitTarget {
     /// A URL or path git understands (`git@github.com:u/r.git`, `file:///srv/site.git`).
     pub remote: String,
     pub branch: String,
+    /// Commit on top of a tip guidesmith did not make (it stays in the history).
+    pub accept_foreign: bool,
 }
 
 /// What was (or would be) published.
@@ -62,10 +64,10 @@ pub fn publish_to_git(
         ])
         .with_context(|| format!("fetching branch {} from {}", target.branch, target.remote))?;
         let message = repo.run(&["log", "-1", "--format=%B", tip])?;
-        if !message.lines().any(|l| l.trim_start().starts_with(TRAILER)) {
+        if !target.accept_foreign && !message.lines().any(|l| l.trim_start().starts_with(TRAILER)) {
             let who = repo.run(&["log", "-1", "--format=%h by %an: %s", tip])?;
             bail!(
-                "branch {} of {} has a commit guidesmith did not make ({}); nothing was published\n  help: someone pushed to it by hand or with another tool. Keep their work by moving it to the site's source, then remove it from {0}; or publish to another branch with --branch",
+                "branch {} of {} has a commit guidesmith did not make ({}); nothing was published\n  help: someone pushed to it by hand or with another tool. Move what you want to keep into the site's source, then publish again with --accept-remote-changes (their commits stay in the branch's history; the files are replaced by the site's output), or publish to another branch with --branch",
                 target.branch,
                 target.remote,
                 who.trim()

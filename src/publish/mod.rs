@@ -28,7 +28,12 @@ pub enum Destination {
     /// Mirror into this folder.
     Dir(PathBuf),
     /// Commit to `branch` of the repository at `remote` and push.
-    Git { remote: String, branch: String },
+    /// `accept_foreign`: commit on top of commits guidesmith did not make.
+    Git {
+        remote: String,
+        branch: String,
+        accept_foreign: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -134,10 +139,15 @@ pub fn publish(root: &Path, options: &PublishOptions) -> Result<PublishReport> {
             dir::publish_to_dir(path, &site.files, options.dry_run)?,
             None,
         ),
-        Destination::Git { remote, branch } => {
+        Destination::Git {
+            remote,
+            branch,
+            accept_foreign,
+        } => {
             let target = git::GitTarget {
                 remote: remote.clone(),
                 branch: branch.clone(),
+                accept_foreign: *accept_foreign,
             };
             let done = git::publish_to_git(root, &target, &site, options.dry_run)?;
             (done.plan, done.commit)
