@@ -264,17 +264,23 @@ impl Git {
         git
     }
 
-    /// Uses the configured identity, or `guidesmith` when none is set (e.g. on CI).
+    /// Uses the configured identity (git config or `GIT_*` variables), or `guidesmith` for
+    /// what is not set, so a CI machine without git config can publish.
     fn with_identity(&self) -> Result<Git> {
         let mut git = self.clone();
-        if self.run(&["var", "GIT_COMMITTER_IDENT"]).is_err()
-            || self.run(&["var", "GIT_AUTHOR_IDENT"]).is_err()
-        {
-            for key in ["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"] {
-                git.env.insert(key, "guidesmith".into());
-            }
-            for key in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] {
-                git.env.insert(key, "guidesmith@localhost".into());
+        let configured = |key: &str| {
+            self.run(&["config", "--get", key])
+                .is_ok_and(|v| !v.trim().is_empty())
+        };
+        let (name, email) = (configured("user.name"), configured("user.email"));
+        for (var, set, fallback) in [
+            ("GIT_AUTHOR_NAME", name, "guidesmith"),
+            ("GIT_COMMITTER_NAME", name, "guidesmith"),
+            ("GIT_AUTHOR_EMAIL", email, "guidesmith@localhost"),
+            ("GIT_COMMITTER_EMAIL", email, "guidesmith@localhost"),
+        ] {
+            if !set && std::env::var_os(var).is_none() {
+                git.env.insert(var, fallback.to_string());
             }
         }
         Ok(git)
