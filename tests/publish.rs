@@ -314,13 +314,15 @@ fn a_broken_link_in_the_output_fails_the_publish_and_nothing_is_pushed() {
 
     let out = publish_git(&root, &url, &[]);
     assert!(!out.status.success());
-    let err = stderr(&out);
-    assert!(
-        err.contains("about.html: broken link `/sub/nowhere/`: no file `nowhere/` in the output\n"),
-        "{err}"
+    assert_eq!(
+        stderr(&out),
+        "error: the output check found 3 problems; nothing was written or published
+  about.html: broken link `/sub/nowhere/`: no file `nowhere/` in the output
+  alpha/index.html: broken anchor `#no-such-id`: `alpha/index.html` has no id `no-such-id` (page of guides/alpha.md)
+  beta/index.html: broken anchor `#no-such-id`: `beta/index.html` has no id `no-such-id` (page of guides/beta.md)
+  help: fix the links in the guides, templates or static files named above, then run the command again
+"
     );
-    assert!(err.contains("alpha/index.html: broken anchor `#no-such-id`: `alpha/index.html` has no id `no-such-id` (page of guides/alpha.md)"), "{err}");
-    assert!(err.contains("nothing was published"), "{err}");
     assert_eq!(git(&repo, &["branch", "--list"]), "", "nothing was pushed");
 
     let target = tmp.path().join("deploy");
@@ -372,15 +374,14 @@ fn publish_to_a_folder_leaves_unrelated_files_alone() {
 
     // Beta goes away: its page is removed, the other files stay.
     fs::remove_file(root.join("guides/beta.md")).unwrap();
-    for guide in ["guides/alpha.md"] {
-        let text = fs::read_to_string(root.join(guide)).unwrap();
-        fs::write(
-            root.join(guide),
-            text.replace("(/beta/#faq-when)", "(/alpha/)")
-                .replace("(/beta/)", "(/alpha/)"),
-        )
-        .unwrap();
-    }
+    let alpha = root.join("guides/alpha.md");
+    let text = fs::read_to_string(&alpha).unwrap();
+    fs::write(
+        &alpha,
+        text.replace("(/beta/#faq-when)", "(/alpha/)")
+            .replace("(/beta/)", "(/alpha/)"),
+    )
+    .unwrap();
     let dry = ok(run(&[
         "publish",
         "--root",

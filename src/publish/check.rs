@@ -53,14 +53,18 @@ pub struct OutputProblems(pub Vec<OutputProblem>);
 
 impl fmt::Display for OutputProblems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for p in &self.0 {
-            writeln!(f, "{p}")?;
-        }
         let n = self.0.len();
+        writeln!(
+            f,
+            "the output check found {n} problem{}; nothing was written or published",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.0 {
+            writeln!(f, "  {p}")?;
+        }
         write!(
             f,
-            "the output check found {n} problem{}; nothing was published\n  help: fix the links in the guides or templates named above, then run the command again",
-            if n == 1 { "" } else { "s" }
+            "  help: fix the links in the guides, templates or static files named above, then run the command again"
         )
     }
 }
