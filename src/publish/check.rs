@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use crate::release::fingerprint::{css_references, srcset_urls};
 use crate::release::minify::extension;
-use crate::release::urls::{SiteUrls, Target, decode_entities};
+use crate::release::urls::{SiteUrls, Target, decode_entities, is_url_meta};
 use crate::render::OutputFile;
 
 /// What a page serve injects for live reload; never allowed in published output.
@@ -257,7 +257,7 @@ fn scan_markup(text: &str, scan: &mut Scan, xml: bool) -> anyhow::Result<()> {
                     .get_attribute("property")
                     .or_else(|| el.get_attribute("name"))
                     .unwrap_or_default();
-                if (property.ends_with(":url") || property.ends_with(":image"))
+                if is_url_meta(&property)
                     && let Some(raw) = el.get_attribute("content")
                 {
                     urls.borrow_mut().push(decode_entities(&raw));

@@ -18,7 +18,7 @@ use anyhow::{Context, Result, anyhow};
 use sha2::{Digest, Sha256};
 
 use super::minify::extension;
-use super::urls::{SiteUrls, Target, decode_entities};
+use super::urls::{SiteUrls, Target, decode_entities, is_url_meta};
 use crate::render::OutputFile;
 
 /// Extensions whose files get a hash in their name.
@@ -237,7 +237,16 @@ fn rewrite_html(
         .append_element_content_handler(element!("[src]", attribute("src")))
         .append_element_content_handler(element!("[srcset]", attribute("srcset")))
         .append_element_content_handler(element!("[poster]", attribute("poster")))
-        .append_element_content_handler(element!("meta[content]", attribute("content")));
+        .append_element_content_handler(element!("meta[content]", |el| {
+            let property = el
+                .get_attribute("property")
+                .or_else(|| el.get_attribute("name"));
+            if property.is_some_and(|p| is_url_meta(&p)) {
+                attribute("content")(el)
+            } else {
+                Ok(())
+            }
+        }));
     rewrite_str(html, settings).map_err(|e| anyhow!("{e}"))
 }
 
@@ -316,7 +325,7 @@ mod tests {
         let files = vec![
             file(
                 "a/index.html",
-                r#"<link rel="stylesheet" href="/p/style.css"><img src="../img/a.png" srcset="../img/a.png 1x, /p/img/a.png?v=2 2x"><meta property="og:image" content="https://x.org/p/img/a.png"><a href="/p/stylesheet.css.txt">t</a><script src="/p/g.js" defer></script>"#,
+                r#"<link rel="stylesheet" href="/p/style.css"><img src="../img/a.png" srcset="../img/a.png 1x, /p/img/a.png?v=2 2x"><meta property="og:image" content="https://x.org/p/img/a.png"><meta name="description" content="img/a.png"><a href="/p/stylesheet.css.txt">t</a><script src="/p/g.js" defer></script>"#,
             ),
             file(
                 "style.css",
@@ -379,6 +388,10 @@ mod tests {
             "{page}"
         );
         assert!(page.contains(r#"href="/p/stylesheet.css.txt""#), "{page}");
+        assert!(
+            page.contains(r#"name="description" content="img/a.png""#),
+            "text is not a URL: {page}"
+        );
         assert!(text(&out, "favicon.ico") == "ICO");
         assert_eq!(
             text(&out, "sitemap.xml"),

@@ -76,6 +76,13 @@ impl SiteUrls {
     }
 }
 
+/// Whether a `<meta>` with this `property` or `name` holds a URL (`og:url`, `og:image`,
+/// `twitter:image`, `msapplication-TileImage`), not text that might look like a file name.
+pub fn is_url_meta(property: &str) -> bool {
+    let p = property.to_ascii_lowercase();
+    p.ends_with(":url") || p.ends_with("image")
+}
+
 /// The folder part of a site path, with its trailing `/` (`a/b.html` → `a/`, `x.html` → ``).
 pub fn dir_of(file: &str) -> &str {
     file.rfind('/').map_or("", |i| &file[..=i])
