@@ -15,6 +15,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result, anyhow};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::minify::extension;
@@ -42,7 +43,7 @@ pub fn fingerprint_files(
         }
     }
     fingerprint_stylesheets(&mut files, site, &mut renamed);
-    for f in &mut files {
+    files.par_iter_mut().try_for_each(|f| -> Result<()> {
         let rewritten = match extension(&f.path) {
             "html" | "htm" => match std::str::from_utf8(&f.bytes) {
                 Ok(text) => Some(
@@ -62,7 +63,8 @@ pub fn fingerprint_files(
         if let Some(new) = renamed.get(&f.path) {
             f.path = new.clone();
         }
-    }
+        Ok(())
+    })?;
     Ok((files, renamed.into_iter().collect()))
 }
 
