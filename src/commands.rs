@@ -56,6 +56,11 @@ pub fn run(command: Command) -> Result<()> {
             for path in written {
                 println!("created {}", path.display());
             }
+            if args.ci.is_some() {
+                println!(
+                    "The workflow needs one edit: set GUIDESMITH_SOURCE in .github/workflows/pages.yml (see docs/publishing.md)"
+                );
+            }
             println!("Next: cd {} && guidesmith build", args.dir.display());
             Ok(())
         }

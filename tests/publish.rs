@@ -793,11 +793,15 @@ fn init_ci_github_writes_a_pages_workflow() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("site");
     let out = ok(run(&["init", s(&dir), "--ci", "github"]));
-    assert!(out.contains("pages.yml"), "{out}");
+    assert!(
+        out.contains("pages.yml") && out.contains("set GUIDESMITH_SOURCE"),
+        "{out}"
+    );
     let workflow: serde_yaml::Value =
         serde_yaml::from_str(&fs::read_to_string(dir.join(".github/workflows/pages.yml")).unwrap())
             .unwrap();
     assert_eq!(workflow["permissions"]["pages"], "write");
+    assert!(workflow["env"]["GUIDESMITH_SOURCE"].is_string());
     let steps = format!("{:?}", workflow["jobs"]["build"]["steps"]);
     assert!(
         steps.contains("guidesmith build --release") && steps.contains("upload-pages-artifact"),
