@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use crate::build::{BuildOptions, build, render_site_files};
 use crate::cli::{Command, PublishArgs, PublishTo};
-use crate::init::{init_site, new_guide};
+use crate::init::{init_site_with_ci, new_guide};
 use crate::publish::{Destination, PublishOptions, build_release, publish};
 
 pub fn run(command: Command) -> Result<()> {
@@ -52,7 +52,7 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Init(args) => {
-            let written = init_site(&args.dir, args.ci)?;
+            let written = init_site_with_ci(&args.dir, args.ci)?;
             for path in written {
                 println!("created {}", path.display());
             }

@@ -20,8 +20,13 @@ pub enum Ci {
     Github,
 }
 
-/// Writes a new site into `dir` (and a CI workflow if asked); returns the files written.
-pub fn init_site(dir: &Path, ci: Option<Ci>) -> Result<Vec<PathBuf>> {
+/// Writes a new site into `dir`; returns the files written.
+pub fn init_site(dir: &Path) -> Result<Vec<PathBuf>> {
+    init_site_with_ci(dir, None)
+}
+
+/// Writes a new site into `dir` and, if asked, a CI workflow; returns the files written.
+pub fn init_site_with_ci(dir: &Path, ci: Option<Ci>) -> Result<Vec<PathBuf>> {
     let mut files = vec![
         (dir.join("site.toml"), SITE_TOML),
         (dir.join("guides").join("getting-started.md"), SAMPLE_GUIDE),

@@ -121,27 +121,11 @@ fn every_widget_and_id_is_in_the_guide_page() {
     let steps = doc.select(&sel("section#steps")).next().unwrap();
     assert_eq!(steps.value().attr("aria-labelledby"), Some("the-plan"));
     assert_eq!(steps.select(&sel("h2")).count(), 0);
-    let body_list = doc
-        .select(&sel("section#checklist-your-checklist"))
-        .next()
-        .unwrap();
-    assert_eq!(
-        body_list.value().attr("aria-labelledby"),
-        Some("your-checklist")
-    );
+    let body_list = doc.select(&sel("section#checklist-your-checklist")).next().unwrap();
+    assert_eq!(body_list.value().attr("aria-labelledby"), Some("your-checklist"));
     let unplaced = doc.select(&sel("section#checklist-before")).next().unwrap();
-    assert_eq!(
-        unplaced.value().attr("aria-labelledby"),
-        Some("checklist-before-title")
-    );
-    assert_eq!(
-        doc.select(&sel("h2#checklist-before-title"))
-            .next()
-            .unwrap()
-            .text()
-            .collect::<String>(),
-        "Before you write"
-    );
+    assert_eq!(unplaced.value().attr("aria-labelledby"), Some("checklist-before-title"));
+    assert_eq!(doc.select(&sel("h2#checklist-before-title")).next().unwrap().text().collect::<String>(), "Before you write");
     // Headings carry anchor links.
     assert_eq!(
         doc.select(&sel(
