@@ -823,3 +823,145 @@ fn init_ci_github_writes_a_pages_workflow() {
     ok(run(&["init", s(&plain)]));
     assert!(!plain.join(".github").exists());
 }
+
+/// Headless Chromium's DOM of `url` after its scripts ran, and what it logged (console
+/// messages, CSP violations).
+fn dump_dom(url: &str, profile: &Path) -> (String, String) {
+    let out = Command::new("/usr/bin/chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--dump-dom", url])
+        .output()
+        .expect("running chromium");
+    let log = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), log)
+}
+
+/// Tag, id and classes of every element in `<main>`, in document order.
+fn main_elements(dom: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(dom);
+    let main = doc.select(&sel("main")).next().expect("a <main>");
+    main.descendants()
+        .filter_map(scraper::ElementRef::wrap)
+        .map(|e| {
+            let mut classes: Vec<&str> = e.value().classes().collect();
+            classes.sort();
+            format!(
+                "{}#{}.{}",
+                e.value().name(),
+                e.value().id().unwrap_or(""),
+                classes.join(".")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn minified_scripts_and_styles_work_under_the_content_security_policy() {
+    if !Path::new("/usr/bin/chromium").is_file() {
+        assert!(
+            std::env::var_os("GUIDESMITH_REQUIRE_BROWSER").is_none(),
+            "/usr/bin/chromium is required (apt-get install chromium)"
+        );
+        eprintln!("skipped: /usr/bin/chromium not found");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (dev, rel) = (tmp.path().join("dev"), tmp.path().join("rel"));
+    let server = StaticServer::start(vec![
+        ("/dev/".to_string(), dev.clone()),
+        ("/rel/".to_string(), rel.clone()),
+    ])
+    .unwrap();
+    let origin = server.origin();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    ok(run(&[
+        "build",
+        "--root",
+        s(root),
+        "--output",
+        s(&dev),
+        "--base-url",
+        &format!("{origin}/dev/"),
+    ]));
+    ok(run(&[
+        "build",
+        "--release",
+        "--root",
+        s(root),
+        "--output",
+        s(&rel),
+        "--base-url",
+        &format!("{origin}/rel/"),
+    ]));
+    // The policy of _headers, as a <meta> (which cannot carry frame-ancestors).
+    let headers = fs::read_to_string(rel.join("_headers")).unwrap();
+    let policy = headers
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Content-Security-Policy: "))
+        .unwrap();
+    let policy: Vec<&str> = policy
+        .split("; ")
+        .filter(|d| !d.starts_with("frame-ancestors"))
+        .collect();
+    for page in [
+        "index.html",
+        "first-message/index.html",
+        "reconnection-roadmap/index.html",
+    ] {
+        let path = rel.join(page);
+        let html = fs::read_to_string(&path).unwrap();
+        let meta = format!(
+            "<head><meta http-equiv=Content-Security-Policy content=\"{}\">",
+            policy.join("; ")
+        );
+        fs::write(&path, html.replacen("<head>", &meta, 1)).unwrap();
+        let dir = page.trim_end_matches("index.html");
+        let (dev_dom, dev_log) = dump_dom(
+            &format!("{origin}/dev/{dir}"),
+            &tmp.path().join("profile-dev"),
+        );
+        let (rel_dom, rel_log) = dump_dom(
+            &format!("{origin}/rel/{dir}"),
+            &tmp.path().join("profile-rel"),
+        );
+        assert_eq!(dev_log, "", "{page}: the development build logs nothing");
+        assert_eq!(
+            rel_log, "",
+            "{page}: the release build under the CSP logs nothing (no violation, no error)"
+        );
+        assert!(
+            rel_dom.contains("http-equiv=\"Content-Security-Policy\""),
+            "{page}: the policy is in force"
+        );
+        assert_eq!(
+            main_elements(&rel_dom),
+            main_elements(&dev_dom),
+            "{page}: the scripts built the same page"
+        );
+        if page != "index.html" {
+            let served = fs::read_to_string(&path).unwrap();
+            assert_ne!(
+                main_elements(&rel_dom),
+                main_elements(&served),
+                "{page}: the widget script did change the page"
+            );
+        }
+    }
+}
