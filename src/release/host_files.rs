@@ -165,6 +165,24 @@ mod tests {
     }
 
     #[test]
+    fn a_typo_in_publish_keys_is_an_error_with_a_suggestion() {
+        let e = SiteConfig::parse(
+            "title='t'\nbase_url='https://x.org/'\n[publish]\nprecompres = true\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.line, e.column, e.message.as_str()),
+            (4, 1, "unknown key `precompres`")
+        );
+        assert!(e.help.unwrap().starts_with("did you mean `precompress`?"));
+        let e = SiteConfig::parse(
+            "title='t'\nbase_url='https://x.org/'\n[[publish.redirects]]\nfrom='/a/'\ntoo='/b/'\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "unknown key `too`");
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let e = host_files(
             &config("[publish]\ncname = 'https://x.org/'\n"),
