@@ -4,7 +4,7 @@
 //! `publish` call; [`build`] adds the write. Errors of content are collected into one
 //! [`Diagnostics`] (every file, every problem); anything else is an `anyhow` error.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -31,6 +31,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include guides with `draft: true`.
     pub drafts: bool,
+    /// Production output: minified, fingerprinted, with host files ([`crate::release`]).
+    pub release: bool,
 }
 
 /// A site rendered in memory.
@@ -40,6 +42,8 @@ pub struct RenderedSite {
     pub warnings: Vec<Diagnostic>,
     pub guide_count: usize,
     pub page_count: usize,
+    /// Output path of each guide page (`slug/index.html`) → its source file.
+    pub page_sources: BTreeMap<String, PathBuf>,
 }
 
 /// What `build` did.
@@ -110,7 +114,21 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
     }
     let mut seen = HashSet::new();
     files.retain(|f| seen.insert(f.path.clone()));
+    if options.release {
+        files = crate::release::apply_release(files, &site.config)?;
+    }
+    let page_sources = site
+        .guides
+        .iter()
+        .map(|g| {
+            (
+                format!("{}index.html", guide_path(&g.guide.slug)),
+                g.guide.source.clone(),
+            )
+        })
+        .collect();
     Ok(RenderedSite {
+        page_sources,
         guide_count: site.guides.len(),
         config: site.config,
         files,

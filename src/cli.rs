@@ -22,6 +22,8 @@ pub enum Command {
     Init(InitArgs),
     /// Create guides/<slug>.md with a complete front-matter skeleton
     New(NewArgs),
+    /// Build for production, check every link, and deploy to a folder or a git branch
+    Publish(PublishArgs),
 }
 
 #[derive(Debug, Args)]
@@ -44,6 +46,9 @@ pub struct BuildArgs {
     /// Override base_url from site.toml, e.g. https://user.github.io/project/
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Production output: minified, fingerprinted assets, host files; links checked
+    #[arg(long)]
+    pub release: bool,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +64,43 @@ pub struct CheckArgs {
 pub struct InitArgs {
     /// Folder for the new site (created if missing; existing files are never overwritten)
     pub dir: PathBuf,
+    /// Also write a CI workflow that builds and deploys the site (github: GitHub Pages)
+    #[arg(long, value_enum, value_name = "CI")]
+    pub ci: Option<crate::init::Ci>,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to publish: `dir` (a folder, given as PATH) or `git` (a branch of --remote)
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub to: PublishTo,
+    /// The folder to publish into, with --to dir
+    #[arg(value_name = "PATH", required_if_eq("to", "dir"))]
+    pub path: Option<PathBuf>,
+    /// The repository to push to, with --to git (URL or path)
+    #[arg(long, value_name = "URL", required_if_eq("to", "git"))]
+    pub remote: Option<String>,
+    /// The branch to commit to, with --to git
+    #[arg(long, value_name = "NAME", default_value = "gh-pages")]
+    pub branch: String,
+    /// Override base_url from site.toml, e.g. https://user.github.io/project/
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Print what would be added, changed and removed; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --to git: publish even though the branch has commits guidesmith did not make
+    /// (they stay in its history; their files are replaced by the site's output)
+    #[arg(long)]
+    pub accept_remote_changes: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PublishTo {
+    Dir,
+    Git,
 }
 
 #[derive(Debug, Args)]

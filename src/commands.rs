@@ -3,8 +3,9 @@
 use anyhow::Result;
 
 use crate::build::{BuildOptions, build, render_site_files};
-use crate::cli::Command;
-use crate::init::{init_site, new_guide};
+use crate::cli::{Command, PublishArgs, PublishTo};
+use crate::init::{init_site_with_ci, new_guide};
+use crate::publish::{Destination, PublishOptions, build_release, publish};
 
 pub fn run(command: Command) -> Result<()> {
     match command {
@@ -13,8 +14,13 @@ pub fn run(command: Command) -> Result<()> {
                 output: args.output,
                 base_url: args.base_url,
                 drafts: args.site.drafts,
+                release: args.release,
             };
-            let report = build(&args.site.root, &options)?;
+            let report = if options.release {
+                build_release(&args.site.root, &options)?
+            } else {
+                build(&args.site.root, &options)?
+            };
             for w in &report.warnings {
                 eprintln!("{w}");
             }
@@ -46,17 +52,82 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Init(args) => {
-            let written = init_site(&args.dir)?;
+            let written = init_site_with_ci(&args.dir, args.ci)?;
             for path in written {
                 println!("created {}", path.display());
+            }
+            if args.ci.is_some() {
+                println!(
+                    "The workflow needs one edit: set GUIDESMITH_SOURCE in .github/workflows/pages.yml (see docs/publishing.md)"
+                );
             }
             println!("Next: cd {} && guidesmith build", args.dir.display());
             Ok(())
         }
+        Command::Publish(args) => run_publish(args),
         Command::New(args) => {
             let path = new_guide(&args.root, &args.title)?;
             println!("created {}", path.display());
             Ok(())
         }
     }
+}
+
+fn run_publish(args: PublishArgs) -> Result<()> {
+    let destination = match args.to {
+        PublishTo::Dir => Destination::Dir(
+            args.path
+                .ok_or_else(|| anyhow::anyhow!("publish --to dir needs a PATH"))?,
+        ),
+        PublishTo::Git => Destination::Git {
+            remote: args
+                .remote
+                .ok_or_else(|| anyhow::anyhow!("publish --to git needs --remote URL"))?,
+            branch: args.branch,
+            accept_foreign: args.accept_remote_changes,
+        },
+    };
+    let to = match &destination {
+        Destination::Dir(path) => path.display().to_string(),
+        Destination::Git { remote, branch, .. } => format!("branch {branch} of {remote}"),
+    };
+    let build = BuildOptions {
+        base_url: args.base_url,
+        drafts: args.site.drafts,
+        release: true,
+        ..Default::default()
+    };
+    let report = publish(
+        &args.site.root,
+        &PublishOptions {
+            build,
+            destination,
+            dry_run: args.dry_run,
+        },
+    )?;
+    for w in &report.warnings {
+        eprintln!("{w}");
+    }
+    if report.dry_run {
+        print!("{}", report.plan);
+        println!(
+            "Dry run: publishing to {to} would make {}; nothing was changed",
+            report.plan.summary()
+        );
+    } else if report.plan.is_empty() {
+        println!(
+            "Checked {} files; {to} is already up to date",
+            report.file_count
+        );
+    } else {
+        let commit = report.commit.as_deref().map_or(String::new(), |c| {
+            format!(" as commit {}", &c[..c.len().min(12)])
+        });
+        println!(
+            "Checked {} files and published to {to}{commit}: {}",
+            report.file_count,
+            report.plan.summary()
+        );
+    }
+    Ok(())
 }

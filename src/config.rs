@@ -63,14 +63,46 @@ impl Default for ServeConfig {
     }
 }
 
-/// `[publish]`: production output and deployment settings.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+/// `[publish]`: production output and deployment settings (docs/configuration.md, "[publish]").
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct PublishConfig {
     /// Write `.gz` and `.br` files beside text files in release builds.
     pub precompress: bool,
     /// Written as `CNAME` for GitHub Pages when set.
     pub cname: Option<String>,
+    /// Minify HTML, CSS and JS in release builds.
+    pub minify: bool,
+    /// Replaces the default Content-Security-Policy of `_headers`.
+    pub content_security_policy: Option<String>,
+    /// Lines of `_redirects`.
+    pub redirects: Vec<Redirect>,
+}
+
+impl Default for PublishConfig {
+    fn default() -> Self {
+        PublishConfig {
+            precompress: false,
+            cname: None,
+            minify: true,
+            content_security_policy: None,
+            redirects: Vec::new(),
+        }
+    }
+}
+
+/// One `[[publish.redirects]]` entry: `from` and `to` are site paths (`/old/`) or, for `to`, a URL.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Redirect {
+    pub from: String,
+    pub to: String,
+    #[serde(default = "default_redirect_status")]
+    pub status: u16,
+}
+
+fn default_redirect_status() -> u16 {
+    301
 }
 
 fn default_language() -> String {

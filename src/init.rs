@@ -11,13 +11,32 @@ use crate::guide::slugify;
 
 const SITE_TOML: &str = include_str!("init/site.toml");
 const SAMPLE_GUIDE: &str = include_str!("init/getting-started.md");
+const GITHUB_PAGES_WORKFLOW: &str = include_str!("init/pages.yml");
+
+/// A CI service `init --ci` writes a deploy workflow for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Ci {
+    /// GitHub Actions, deploying to GitHub Pages (`.github/workflows/pages.yml`).
+    Github,
+}
 
 /// Writes a new site into `dir`; returns the files written.
 pub fn init_site(dir: &Path) -> Result<Vec<PathBuf>> {
-    let files = [
+    init_site_with_ci(dir, None)
+}
+
+/// Writes a new site into `dir` and, if asked, a CI workflow; returns the files written.
+pub fn init_site_with_ci(dir: &Path, ci: Option<Ci>) -> Result<Vec<PathBuf>> {
+    let mut files = vec![
         (dir.join("site.toml"), SITE_TOML),
         (dir.join("guides").join("getting-started.md"), SAMPLE_GUIDE),
     ];
+    if ci == Some(Ci::Github) {
+        files.push((
+            dir.join(".github").join("workflows").join("pages.yml"),
+            GITHUB_PAGES_WORKFLOW,
+        ));
+    }
     let existing: Vec<String> = files
         .iter()
         .filter(|(p, _)| p.exists())

@@ -3,6 +3,7 @@
 //! Data flows one way: [`config`] → [`content`] (with [`front_matter`] and [`validate`]) →
 //! [`widgets`] (with [`markdown`]) → [`site`] → [`render`] (with [`theme`] and [`jsonld`]) →
 //! [`links`] → [`output`]. [`build`] runs that pipeline; the commands are its clients.
+//! Release builds add [`release`] after rendering; [`publish`] checks and deploys them.
 
 pub mod build;
 pub mod cli;
@@ -17,6 +18,8 @@ pub mod jsonld;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod publish;
+pub mod release;
 pub mod render;
 pub mod site;
 pub mod theme;
