@@ -137,7 +137,7 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
     })
 }
 
-fn links_to_failed(d: &Diagnostic, failed: &HashSet<String>) -> bool {
+pub(crate) fn links_to_failed(d: &Diagnostic, failed: &HashSet<String>) -> bool {
     d.message
         .split('`')
         .nth(1)
@@ -146,7 +146,7 @@ fn links_to_failed(d: &Diagnostic, failed: &HashSet<String>) -> bool {
 }
 
 /// Two things that would be written to the same output path.
-fn find_path_collisions(site: &Site, theme: &Theme, files: &[OutputFile]) -> Vec<Diagnostic> {
+pub(crate) fn find_path_collisions(site: &Site, theme: &Theme, files: &[OutputFile]) -> Vec<Diagnostic> {
     let guide_pages: HashMap<String, &crate::widgets::PreparedGuide> = site
         .guides
         .iter()

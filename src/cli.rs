@@ -24,6 +24,8 @@ pub enum Command {
     New(NewArgs),
     /// Build for production, check every link, and deploy to a folder or a git branch
     Publish(PublishArgs),
+    /// Serve the site locally, rebuild on every save and reload open pages
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +112,26 @@ pub struct NewArgs {
     /// The site's folder (the one holding site.toml)
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Port to listen on; the next free one is taken if it is in use; 0 lets the system pick
+    /// [default: [serve] port in site.toml, else 1111]
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Address to listen on; anything but a loopback address exposes the site to the network
+    /// [default: [serve] bind in site.toml, else 127.0.0.1]
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<std::net::IpAddr>,
+    /// Watch by polling instead of file-system events (network drives, containers, WSL)
+    #[arg(long)]
+    pub poll: bool,
+    /// Open the site in the default browser
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[cfg(test)]

@@ -65,6 +65,14 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Publish(args) => run_publish(args),
+        Command::Serve(args) => crate::serve::serve(&crate::serve::ServeOptions {
+            root: args.site.root,
+            port: args.port,
+            bind: args.bind,
+            drafts: args.site.drafts,
+            poll: args.poll,
+            open: args.open,
+        }),
         Command::New(args) => {
             let path = new_guide(&args.root, &args.title)?;
             println!("created {}", path.display());

@@ -186,7 +186,7 @@ impl IdSpace<'_> {
 }
 
 /// Site-wide rules: every slug is used once.
-pub fn validate_site(guides: &[Guide]) -> Vec<Diagnostic> {
+pub fn validate_site<'a>(guides: impl IntoIterator<Item = &'a Guide>) -> Vec<Diagnostic> {
     let mut by_slug: HashMap<&str, &Guide> = HashMap::new();
     let mut problems = Vec::new();
     for guide in guides {

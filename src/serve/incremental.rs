@@ -1,0 +1,872 @@
+//! Rebuilding a served site by what changed, with the same result as a full build.
+//!
+//! [`IncrementalSite`] keeps between rebuilds what the full pipeline in [`crate::build`] makes
+//! and throws away: every guide file's state (parsed and prepared, a draft left out, or its
+//! errors), the theme, the [`Site`], the last good output and, for every page, a key of its
+//! inputs. A rebuild:
+//! 1. re-reads only the guide files that changed (a file whose bytes did not change is not
+//!    parsed again) and rescans the guides folder when folders moved;
+//! 2. reloads the theme on a template or static change, everything on a `site.toml` change;
+//! 3. checks the whole site (slugs, output paths, links), as `build` does;
+//! 4. renders the pages whose key changed: a page's key hashes what it shows (the guide, its
+//!    neighbours' titles, its tags' names and counts; for listings every card), so a guide
+//!    edit re-renders that guide, its neighbours, home, the tags index, its tags, the sitemap
+//!    and the feed, and a template edit re-renders everything;
+//! 5. returns the output files that changed or went away (deleted or renamed guides).
+//!
+//! A failed rebuild changes nothing that is served: the last good output and the page keys
+//! stay as they were, so the next successful rebuild renders everything that changed since.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use bytes::Bytes;
+use rayon::prelude::*;
+
+use crate::build::{BuildOptions, find_path_collisions, links_to_failed, load_config};
+use crate::config::SiteConfig;
+use crate::content::{find_guide_files, load_guide};
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::guide::slugify;
+use crate::links::check_links;
+use crate::render::{
+    OutputFile, render_404, render_feed, render_guide_page, render_home, render_robots,
+    render_sitemap, render_tag_page, render_tags_index, site_view,
+};
+use crate::site::{Site, guide_path, tag_path};
+use crate::theme::{StaticSource, Theme};
+use crate::validate::validate_site;
+use crate::widgets::{PreparedGuide, prepare_guide};
+
+/// What changed since the last rebuild; paths are relative to the site root.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChangeSet {
+    /// Guide files, or folders under the guides folder.
+    pub guides: BTreeSet<PathBuf>,
+    /// Rescan the guides folder for added and removed files.
+    pub rescan_guides: bool,
+    pub templates: bool,
+    pub statics: bool,
+    pub config: bool,
+}
+
+impl ChangeSet {
+    /// Everything: what a first build or a lost-events rescan needs.
+    pub fn everything() -> ChangeSet {
+        ChangeSet {
+            config: true,
+            ..ChangeSet::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == ChangeSet::default()
+    }
+
+    pub fn merge(&mut self, other: ChangeSet) {
+        self.guides.extend(other.guides);
+        self.rescan_guides |= other.rescan_guides;
+        self.templates |= other.templates;
+        self.statics |= other.statics;
+        self.config |= other.config;
+    }
+
+    /// How many paths or parts changed; large for a burst such as a `git checkout`.
+    pub fn size(&self) -> usize {
+        self.guides.len()
+            + usize::from(self.templates)
+            + usize::from(self.statics)
+            + usize::from(self.config)
+    }
+}
+
+/// What a successful rebuild changed in the output.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// New or changed output files.
+    pub changed: Vec<(String, Bytes)>,
+    /// Output files that no longer exist (deleted or renamed guides, removed tags).
+    pub removed: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
+    /// Notes about files left out of the served site (symlinks out of the site).
+    pub notes: Vec<String>,
+    pub guide_count: usize,
+    pub parsed: usize,
+    pub rendered: usize,
+    pub elapsed: Duration,
+}
+
+impl Update {
+    pub fn is_empty(&self) -> bool {
+        self.changed.is_empty() && self.removed.is_empty()
+    }
+
+    /// Only stylesheets changed: browsers can swap them without a reload.
+    pub fn css_only(&self) -> bool {
+        !self.changed.is_empty()
+            && self.removed.is_empty()
+            && self.changed.iter().all(|(path, _)| path.ends_with(".css"))
+    }
+}
+
+/// One guide file's state on disk.
+struct FileState {
+    hash: u64,
+    status: FileStatus,
+}
+
+enum FileStatus {
+    /// Loaded; in `Site::guides`, with its placement problems (if any).
+    Guide(Vec<Diagnostic>),
+    /// `draft: true` and drafts are off: not in the site.
+    Draft,
+    /// Did not load; these are its errors.
+    Failed(Vec<Diagnostic>),
+}
+
+struct State {
+    theme: Theme,
+    site: Site,
+    files: BTreeMap<PathBuf, FileState>,
+    /// Problems scanning the guides folder itself (missing folder, symlink loops).
+    scan_problems: Vec<Diagnostic>,
+    statics: BTreeMap<String, Bytes>,
+    static_notes: Vec<String>,
+}
+
+/// A site kept in memory between rebuilds; see the module docs.
+pub struct IncrementalSite {
+    root: PathBuf,
+    options: BuildOptions,
+    state: Option<State>,
+    needs_reload: bool,
+    needs_theme: bool,
+    render_all: bool,
+    published: HashMap<String, Bytes>,
+    keys: HashMap<String, u64>,
+}
+
+impl IncrementalSite {
+    /// A site at `root`, not loaded yet: the first [`rebuild`](Self::rebuild) loads everything.
+    pub fn new(root: &Path, options: BuildOptions) -> IncrementalSite {
+        IncrementalSite {
+            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+            options,
+            state: None,
+            needs_reload: true,
+            needs_theme: true,
+            render_all: true,
+            published: HashMap::new(),
+            keys: HashMap::new(),
+        }
+    }
+
+    /// The config of the last load, if any.
+    pub fn config(&self) -> Option<&SiteConfig> {
+        self.state.as_ref().map(|s| &s.site.config)
+    }
+
+    /// The last good output.
+    pub fn published(&self) -> &HashMap<String, Bytes> {
+        &self.published
+    }
+
+    /// Applies `changes`; on success returns what changed in the output. Content errors come
+    /// back as [`Diagnostics`] inside the error, as from [`crate::build::render_site_files`].
+    pub fn rebuild(&mut self, changes: &ChangeSet) -> Result<Update> {
+        let started = Instant::now();
+        self.needs_reload |= changes.config || self.state.is_none();
+        self.needs_theme |= changes.templates || changes.statics;
+        self.render_all |= changes.templates;
+        let parsed = if self.needs_reload {
+            self.state = Some(load_state(&self.root, &self.options)?);
+            self.needs_reload = false;
+            self.needs_theme = false;
+            self.render_all = true;
+            self.state.as_ref().map_or(0, |s| s.files.len())
+        } else {
+            let state = self.state.as_mut().context("the site is not loaded")?;
+            let parsed = update_guides(&self.root, &self.options, state, changes);
+            if self.needs_theme {
+                state.theme = Theme::load(&self.root, &state.site.config)?;
+                (state.statics, state.static_notes) = read_statics(&self.root, &state.theme)?;
+                self.needs_theme = false;
+            }
+            parsed
+        };
+        let state = self.state.as_ref().context("the site is not loaded")?;
+        let outputs = output_paths(state);
+        let warnings = check_site(state, &outputs)?;
+        let keys = page_keys(&state.site);
+        let jobs: Vec<(&String, &Page)> = keys
+            .iter()
+            .filter(|(path, (_, key))| self.render_all || self.keys.get(*path) != Some(key))
+            .map(|(path, (page, _))| (path, page))
+            .collect();
+        let rendered = render_pages(state, &jobs)?;
+        let mut update = Update {
+            warnings,
+            notes: state.static_notes.clone(),
+            guide_count: state.site.guides.len(),
+            parsed,
+            rendered: rendered.len(),
+            ..Update::default()
+        };
+        let candidates = rendered
+            .into_iter()
+            .map(|f| (f.path, Bytes::from(f.bytes)))
+            .chain(state.statics.iter().map(|(p, b)| (p.clone(), b.clone())));
+        for (path, bytes) in candidates {
+            if self.published.get(&path) != Some(&bytes) {
+                self.published.insert(path.clone(), bytes.clone());
+                update.changed.push((path, bytes));
+            }
+        }
+        let expected: HashSet<&str> = outputs.iter().map(|f| f.path.as_str()).collect();
+        update.removed = self
+            .published
+            .keys()
+            .filter(|p| !expected.contains(p.as_str()))
+            .cloned()
+            .collect();
+        for path in &update.removed {
+            self.published.remove(path);
+        }
+        update.changed.sort_by(|a, b| a.0.cmp(&b.0));
+        update.removed.sort();
+        self.keys = keys
+            .into_iter()
+            .map(|(path, (_, key))| (path, key))
+            .collect();
+        self.render_all = false;
+        update.elapsed = started.elapsed();
+        Ok(update)
+    }
+}
+
+/// Loads config, theme and every guide.
+fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
+    let config = load_config(root, options)?;
+    let theme = Theme::load(root, &config)?;
+    let (statics, static_notes) = read_statics(root, &theme)?;
+    let (files, scan_problems) = match find_guide_files(root, &config) {
+        Ok(files) => (files, Vec::new()),
+        Err(problems) => (Vec::new(), problems.0),
+    };
+    let base_path = config.base_path();
+    let loaded: Vec<(PathBuf, Loaded)> = files
+        .into_par_iter()
+        .map(|file| {
+            let loaded = load_file(root, &file, None, options.drafts, &base_path);
+            (file, loaded)
+        })
+        .collect();
+    let mut state = State {
+        theme,
+        site: Site::new(config, Vec::new()),
+        files: BTreeMap::new(),
+        scan_problems,
+        statics,
+        static_notes,
+    };
+    let mut guides = Vec::new();
+    for (file, loaded) in loaded {
+        apply_loaded(&mut state.files, &mut guides, file, loaded);
+    }
+    state.site = Site::new(state.site.config.clone(), guides);
+    Ok(state)
+}
+
+/// The outcome of reading one guide file.
+enum Loaded {
+    Unchanged,
+    Gone,
+    New(u64, Result<Option<Box<PreparedGuide>>, Vec<Diagnostic>>),
+}
+
+fn load_file(
+    root: &Path,
+    file: &Path,
+    old_hash: Option<u64>,
+    drafts: bool,
+    base_path: &str,
+) -> Loaded {
+    let full = root.join(file);
+    let bytes = match std::fs::read(&full) {
+        Ok(bytes) => bytes,
+        Err(_) if !full.is_file() => return Loaded::Gone,
+        Err(e) => {
+            return Loaded::New(
+                0,
+                Err(vec![Diagnostic::error(
+                    file,
+                    Position::START,
+                    format!("cannot read the file: {e}"),
+                )]),
+            );
+        }
+    };
+    let hash = hash_of(&bytes);
+    if old_hash == Some(hash) {
+        return Loaded::Unchanged;
+    }
+    let result = load_guide(file, &bytes).map(|guide| {
+        (!guide.front.draft || drafts).then(|| Box::new(prepare_guide(guide, base_path)))
+    });
+    Loaded::New(hash, result)
+}
+
+fn apply_loaded(
+    files: &mut BTreeMap<PathBuf, FileState>,
+    guides: &mut Vec<PreparedGuide>,
+    file: PathBuf,
+    loaded: Loaded,
+) {
+    match loaded {
+        Loaded::Unchanged => {}
+        Loaded::Gone => {
+            files.remove(&file);
+        }
+        Loaded::New(hash, Ok(Some(guide))) => {
+            files.insert(
+                file,
+                FileState {
+                    hash,
+                    status: FileStatus::Guide(guide.placement_problems()),
+                },
+            );
+            guides.push(*guide);
+        }
+        Loaded::New(hash, Ok(None)) => {
+            files.insert(
+                file,
+                FileState {
+                    hash,
+                    status: FileStatus::Draft,
+                },
+            );
+        }
+        Loaded::New(hash, Err(problems)) => {
+            files.insert(
+                file,
+                FileState {
+                    hash,
+                    status: FileStatus::Failed(problems),
+                },
+            );
+        }
+    }
+}
+
+/// Re-reads the changed guide files; returns how many were parsed.
+fn update_guides(
+    root: &Path,
+    options: &BuildOptions,
+    state: &mut State,
+    changes: &ChangeSet,
+) -> usize {
+    let config = &state.site.config;
+    let is_guide = |p: &Path| {
+        p.starts_with(&config.guides_dir)
+            && p.extension().is_some_and(|e| e == "md")
+            && !p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    };
+    let mut paths: BTreeSet<PathBuf> = changes
+        .guides
+        .iter()
+        .filter(|p| is_guide(p))
+        .cloned()
+        .collect();
+    if changes.rescan_guides || changes.guides.iter().any(|p| !is_guide(p)) {
+        match find_guide_files(root, config) {
+            Ok(found) => {
+                let found: BTreeSet<PathBuf> = found.into_iter().collect();
+                paths.extend(state.files.keys().filter(|k| !found.contains(*k)).cloned());
+                paths.extend(found.into_iter().filter(|f| !state.files.contains_key(f)));
+                state.scan_problems.clear();
+            }
+            Err(problems) => state.scan_problems = problems.0,
+        }
+    }
+    if paths.is_empty() {
+        return 0;
+    }
+    let base_path = config.base_path();
+    let loaded: Vec<(PathBuf, Loaded)> = paths
+        .into_par_iter()
+        .map(|file| {
+            let old = state.files.get(&file).map(|f| f.hash);
+            let loaded = load_file(root, &file, old, options.drafts, &base_path);
+            (file, loaded)
+        })
+        .collect();
+    let replaced: HashSet<&Path> = loaded
+        .iter()
+        .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
+        .map(|(f, _)| f.as_path())
+        .collect();
+    let parsed = loaded
+        .iter()
+        .filter(|(_, l)| matches!(l, Loaded::New(..)))
+        .count();
+    if replaced.is_empty() {
+        return 0;
+    }
+    let mut guides = std::mem::take(&mut state.site.guides);
+    guides.retain(|g| !replaced.contains(g.guide.source.as_path()));
+    for (file, loaded) in loaded {
+        apply_loaded(&mut state.files, &mut guides, file, loaded);
+    }
+    state.site = Site::new(state.site.config.clone(), guides);
+    parsed
+}
+
+/// The site's static files; symlinks that lead out of the site are left out, with a note.
+fn read_statics(root: &Path, theme: &Theme) -> Result<(BTreeMap<String, Bytes>, Vec<String>)> {
+    let mut files = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (path, source) in &theme.static_files {
+        if let StaticSource::Disk(disk) = source {
+            let real = disk
+                .canonicalize()
+                .with_context(|| format!("reading {}", disk.display()))?;
+            if !real.starts_with(root) {
+                let shown = disk.strip_prefix(root).unwrap_or(disk);
+                notes.push(format!(
+                    "{}: not served: it is a link to {}, outside the site",
+                    shown.display(),
+                    real.display()
+                ));
+                continue;
+            }
+        }
+        files.insert(path.clone(), Bytes::from(source.read()?.into_owned()));
+    }
+    Ok((files, notes))
+}
+
+/// One page of the site.
+#[derive(Clone, Copy, Debug)]
+enum Page {
+    Guide(usize),
+    Home,
+    TagsIndex,
+    Tag(usize),
+    NotFound,
+    Sitemap,
+    Feed,
+    Robots,
+}
+
+/// Every output path of the site, in the order of `render_site`, then the static files.
+fn output_paths(state: &State) -> Vec<OutputFile> {
+    let site = &state.site;
+    let page = |path: String| OutputFile {
+        path,
+        bytes: Vec::new(),
+    };
+    let mut paths: Vec<OutputFile> = site
+        .guides
+        .iter()
+        .map(|g| page(format!("{}index.html", guide_path(&g.guide.slug))))
+        .collect();
+    paths.push(page("index.html".into()));
+    paths.push(page("tags/index.html".into()));
+    paths.extend(
+        site.tags
+            .iter()
+            .map(|t| page(format!("{}index.html", tag_path(&t.slug)))),
+    );
+    for fixed in ["404.html", "sitemap.xml", "atom.xml", "robots.txt"] {
+        paths.push(page(fixed.into()));
+    }
+    paths.extend(state.statics.keys().map(|p| page(p.clone())));
+    paths
+}
+
+/// The checks of a full build; errors fail the rebuild, warnings are returned.
+fn check_site(state: &State, outputs: &[OutputFile]) -> Result<Vec<Diagnostic>> {
+    let mut problems = Diagnostics(state.scan_problems.clone());
+    let mut failed_stems = HashSet::new();
+    for (file, f) in &state.files {
+        match &f.status {
+            FileStatus::Guide(p) => problems.extend(p.iter().cloned()),
+            FileStatus::Failed(p) => {
+                problems.extend(p.iter().cloned());
+                failed_stems.extend(file.file_stem().map(|s| s.to_string_lossy().into_owned()));
+            }
+            FileStatus::Draft => {}
+        }
+    }
+    let mut by_file: Vec<&crate::guide::Guide> =
+        state.site.guides.iter().map(|g| &g.guide).collect();
+    by_file.sort_by(|a, b| a.source.cmp(&b.source));
+    problems.extend(validate_site(by_file));
+    problems.extend(find_path_collisions(&state.site, &state.theme, outputs));
+    let paths: HashSet<String> = outputs.iter().map(|f| f.path.clone()).collect();
+    problems.extend(
+        check_links(&state.site, &paths)
+            .into_iter()
+            .filter(|d| !links_to_failed(d, &failed_stems)),
+    );
+    problems.sort();
+    if state.site.guides.is_empty() && !problems.has_errors() {
+        problems.push(
+            Diagnostic::warning(
+                &state.site.config.guides_dir,
+                Position::START,
+                "no guides found",
+            )
+            .with_help("add one with `guidesmith new \"Title\"`"),
+        );
+    }
+    if problems.has_errors() {
+        return Err(problems.into_errors().into());
+    }
+    Ok(problems.0)
+}
+
+fn hash_of(value: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Every page with the key of its inputs (see the module docs).
+fn page_keys(site: &Site) -> HashMap<String, (Page, u64)> {
+    let tag_keys: HashMap<&str, u64> = site
+        .tags
+        .iter()
+        .map(|t| (t.slug.as_str(), hash_of((&t.name, &t.slug, t.guides.len()))))
+        .collect();
+    let card_keys: Vec<u64> = site
+        .guides
+        .iter()
+        .map(|g| {
+            let tags: Vec<Option<&u64>> = g
+                .guide
+                .front
+                .tags
+                .iter()
+                .map(|t| tag_keys.get(slugify(t).as_str()))
+                .collect();
+            hash_of((guide_fingerprint(g), tags))
+        })
+        .collect();
+    let neighbour = |i: Option<usize>| {
+        i.and_then(|i| site.guides.get(i))
+            .map(|g| (&g.guide.slug, &g.guide.front.title))
+    };
+    let mut keys = HashMap::with_capacity(site.guides.len() + site.tags.len() + 8);
+    for (i, g) in site.guides.iter().enumerate() {
+        let key = hash_of((
+            card_keys[i],
+            neighbour(i.checked_sub(1)),
+            neighbour(Some(i + 1)),
+        ));
+        keys.insert(
+            format!("{}index.html", guide_path(&g.guide.slug)),
+            (Page::Guide(i), key),
+        );
+    }
+    let all_tags: Vec<u64> = site
+        .tags
+        .iter()
+        .map(|t| tag_keys[t.slug.as_str()])
+        .collect();
+    let listing = hash_of((&card_keys, &all_tags));
+    for (i, t) in site.tags.iter().enumerate() {
+        let cards: Vec<u64> = t.guides.iter().map(|&g| card_keys[g]).collect();
+        keys.insert(
+            format!("{}index.html", tag_path(&t.slug)),
+            (Page::Tag(i), hash_of((tag_keys[t.slug.as_str()], cards))),
+        );
+    }
+    keys.insert("index.html".into(), (Page::Home, listing));
+    keys.insert(
+        "tags/index.html".into(),
+        (Page::TagsIndex, hash_of(&all_tags)),
+    );
+    keys.insert("sitemap.xml".into(), (Page::Sitemap, listing));
+    keys.insert("atom.xml".into(), (Page::Feed, listing));
+    keys.insert("404.html".into(), (Page::NotFound, 0));
+    keys.insert("robots.txt".into(), (Page::Robots, 0));
+    keys
+}
+
+/// What a guide's own content hashes to: its source text and where it came from.
+fn guide_fingerprint(g: &PreparedGuide) -> u64 {
+    hash_of((&g.guide.source, &g.guide.slug, &g.guide.yaml, &g.guide.body))
+}
+
+fn render_pages(state: &State, jobs: &[(&String, &Page)]) -> Result<Vec<OutputFile>> {
+    let (site, theme) = (&state.site, &state.theme);
+    let sv = site_view(site);
+    jobs.par_iter()
+        .map(|(_, page)| match **page {
+            Page::Guide(i) => render_guide_page(site, theme, &sv, i),
+            Page::Home => render_home(site, theme, &sv),
+            Page::TagsIndex => render_tags_index(site, theme, &sv),
+            Page::Tag(i) => render_tag_page(site, theme, &sv, i),
+            Page::NotFound => render_404(site, theme, &sv),
+            Page::Sitemap => render_sitemap(site, theme),
+            Page::Feed => render_feed(site, theme, &sv),
+            Page::Robots => render_robots(site, theme),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::render_site_files;
+
+    const SITE: &str = "title = \"Test\"\nbase_url = \"http://127.0.0.1:1111/\"\n";
+
+    fn guide(title: &str, tags: &str, extra: &str) -> String {
+        format!(
+            "---\ntitle: \"{title}\"\ndescription: \"About {title}.\"\ndate: 2024-01-02\ntags: [{tags}]\n---\n\nBody of {title}. {extra}\n"
+        )
+    }
+
+    fn site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.toml"), SITE).unwrap();
+        std::fs::create_dir(dir.path().join("guides")).unwrap();
+        for (name, title, tags) in [
+            ("alpha", "Alpha", "one, two"),
+            ("beta", "Beta", "two"),
+            ("gamma", "Gamma", "three"),
+        ] {
+            std::fs::write(
+                dir.path().join(format!("guides/{name}.md")),
+                guide(title, tags, "See [beta](/beta/)."),
+            )
+            .unwrap();
+        }
+        dir
+    }
+
+    fn changed(paths: &[&str]) -> ChangeSet {
+        ChangeSet {
+            guides: paths.iter().map(PathBuf::from).collect(),
+            ..ChangeSet::default()
+        }
+    }
+
+    /// The incremental output must equal a full build of the same files.
+    fn assert_same_as_full_build(root: &Path, inc: &IncrementalSite) {
+        let full = render_site_files(root, &BuildOptions::default()).unwrap();
+        let full: BTreeMap<&str, &[u8]> = full
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+            .collect();
+        let ours: BTreeMap<&str, &[u8]> = inc
+            .published()
+            .iter()
+            .map(|(p, b)| (p.as_str(), b.as_ref()))
+            .collect();
+        assert_eq!(
+            full.keys().collect::<Vec<_>>(),
+            ours.keys().collect::<Vec<_>>()
+        );
+        for (path, bytes) in &full {
+            assert!(ours[path] == *bytes, "{path} differs from a full build");
+        }
+    }
+
+    #[test]
+    fn a_guide_edit_renders_that_guide_and_its_listings_only() {
+        let dir = site();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        let first = inc.rebuild(&ChangeSet::everything()).unwrap();
+        assert_eq!(first.guide_count, 3);
+        assert_same_as_full_build(dir.path(), &inc);
+
+        std::fs::write(
+            dir.path().join("guides/gamma.md"),
+            guide("Gamma", "three", "New words."),
+        )
+        .unwrap();
+        let update = inc.rebuild(&changed(&["guides/gamma.md"])).unwrap();
+        let paths: Vec<&str> = update.changed.iter().map(|(p, _)| p.as_str()).collect();
+        assert!(paths.contains(&"gamma/index.html"), "{paths:?}");
+        assert!(
+            !paths.contains(&"alpha/index.html"),
+            "an unrelated guide was re-rendered: {paths:?}"
+        );
+        assert_eq!(update.parsed, 1);
+        assert!(update.rendered < 10, "rendered {} pages", update.rendered);
+        assert_same_as_full_build(dir.path(), &inc);
+    }
+
+    #[test]
+    fn an_unchanged_file_renders_nothing() {
+        let dir = site();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        inc.rebuild(&ChangeSet::everything()).unwrap();
+        let update = inc.rebuild(&changed(&["guides/alpha.md"])).unwrap();
+        assert!(update.is_empty());
+        assert_eq!((update.parsed, update.rendered), (0, 0));
+    }
+
+    #[test]
+    fn renamed_and_deleted_guides_leave_no_stale_page() {
+        let dir = site();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        inc.rebuild(&ChangeSet::everything()).unwrap();
+        std::fs::rename(
+            dir.path().join("guides/gamma.md"),
+            dir.path().join("guides/delta.md"),
+        )
+        .unwrap();
+        let update = inc
+            .rebuild(&changed(&["guides/gamma.md", "guides/delta.md"]))
+            .unwrap();
+        assert_eq!(update.removed, vec!["gamma/index.html".to_string()]);
+        assert!(inc.published().contains_key("delta/index.html"));
+        assert_same_as_full_build(dir.path(), &inc);
+
+        std::fs::remove_file(dir.path().join("guides/delta.md")).unwrap();
+        let update = inc.rebuild(&changed(&["guides/delta.md"])).unwrap();
+        assert!(update.removed.contains(&"delta/index.html".to_string()));
+        assert!(
+            update
+                .removed
+                .contains(&"tags/three/index.html".to_string()),
+            "{:?}",
+            update.removed
+        );
+        assert_same_as_full_build(dir.path(), &inc);
+    }
+
+    #[test]
+    fn a_failed_rebuild_keeps_the_last_good_output_and_recovers() {
+        let dir = site();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        inc.rebuild(&ChangeSet::everything()).unwrap();
+        let before = inc.published().clone();
+        std::fs::write(
+            dir.path().join("guides/beta.md"),
+            "---\ntitle: [unclosed\n---\nx\n",
+        )
+        .unwrap();
+        let err = inc.rebuild(&changed(&["guides/beta.md"])).unwrap_err();
+        let text = err
+            .downcast_ref::<Diagnostics>()
+            .expect("content errors are diagnostics")
+            .to_string();
+        assert!(text.starts_with("guides/beta.md:2:"), "{text}");
+        assert_eq!(inc.published(), &before);
+
+        // Another guide changes while beta is broken: still failing, nothing published.
+        std::fs::write(
+            dir.path().join("guides/alpha.md"),
+            guide("Alpha", "one", "Edited."),
+        )
+        .unwrap();
+        assert!(inc.rebuild(&changed(&["guides/alpha.md"])).is_err());
+
+        std::fs::write(
+            dir.path().join("guides/beta.md"),
+            guide("Beta", "two", "Fixed."),
+        )
+        .unwrap();
+        let update = inc.rebuild(&changed(&["guides/beta.md"])).unwrap();
+        let paths: Vec<&str> = update.changed.iter().map(|(p, _)| p.as_str()).collect();
+        assert!(
+            paths.contains(&"alpha/index.html") && paths.contains(&"beta/index.html"),
+            "{paths:?}"
+        );
+        assert_same_as_full_build(dir.path(), &inc);
+    }
+
+    #[test]
+    fn template_and_static_changes() {
+        let dir = site();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        inc.rebuild(&ChangeSet::everything()).unwrap();
+        std::fs::create_dir_all(dir.path().join("static")).unwrap();
+        std::fs::write(dir.path().join("static/style.css"), "body { color: red }").unwrap();
+        let update = inc
+            .rebuild(&ChangeSet {
+                statics: true,
+                ..ChangeSet::default()
+            })
+            .unwrap();
+        assert!(
+            update.css_only(),
+            "{:?}",
+            update.changed.iter().map(|c| &c.0).collect::<Vec<_>>()
+        );
+        assert_eq!(update.rendered, 0);
+
+        let templates = dir.path().join("themes/default/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        let default_404 = crate::theme::default_theme_file("templates/404.html").unwrap();
+        let text = String::from_utf8(default_404.to_vec()).unwrap().replace(
+            "{% endblock content %}",
+            "<p>custom 404</p>{% endblock content %}",
+        );
+        assert!(text.contains("custom 404"));
+        std::fs::write(templates.join("404.html"), text).unwrap();
+        let update = inc
+            .rebuild(&ChangeSet {
+                templates: true,
+                ..ChangeSet::default()
+            })
+            .unwrap();
+        assert_eq!(
+            update
+                .changed
+                .iter()
+                .map(|c| c.0.as_str())
+                .collect::<Vec<_>>(),
+            vec!["404.html"]
+        );
+        assert!(update.rendered > 5, "a template change renders every page");
+        assert_same_as_full_build(dir.path(), &inc);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn static_links_out_of_the_site_are_not_served() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
+        let dir = site();
+        std::fs::create_dir_all(dir.path().join("static")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.txt"),
+            dir.path().join("static/leak.txt"),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("static/inside.txt"), "fine").unwrap();
+        std::os::unix::fs::symlink(
+            dir.path().join("static/inside.txt"),
+            dir.path().join("static/alias.txt"),
+        )
+        .unwrap();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        let update = inc.rebuild(&ChangeSet::everything()).unwrap();
+        assert!(!inc.published().contains_key("leak.txt"));
+        assert!(
+            inc.published().contains_key("alias.txt"),
+            "links inside the site are fine"
+        );
+        assert!(
+            update
+                .notes
+                .iter()
+                .any(|n| n.starts_with("static/leak.txt: not served")),
+            "{:?}",
+            update.notes
+        );
+    }
+}
