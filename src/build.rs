@@ -146,7 +146,11 @@ pub(crate) fn links_to_failed(d: &Diagnostic, failed: &HashSet<String>) -> bool 
 }
 
 /// Two things that would be written to the same output path.
-pub(crate) fn find_path_collisions(site: &Site, theme: &Theme, files: &[OutputFile]) -> Vec<Diagnostic> {
+pub(crate) fn find_path_collisions(
+    site: &Site,
+    theme: &Theme,
+    files: &[OutputFile],
+) -> Vec<Diagnostic> {
     let guide_pages: HashMap<String, &crate::widgets::PreparedGuide> = site
         .guides
         .iter()

@@ -253,10 +253,8 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
     let (statics, static_notes) = read_statics(root, &theme)?;
-    let (files, scan_problems) = match find_guide_files(root, &config) {
-        Ok(files) => (files, Vec::new()),
-        Err(problems) => (Vec::new(), problems.0),
-    };
+    let (files, scan_problems) = find_guide_files(root, &config);
+    let scan_problems = scan_problems.0;
     let base_path = config.base_path();
     let loaded: Vec<(PathBuf, Loaded)> = files
         .into_par_iter()
@@ -384,15 +382,11 @@ fn update_guides(
         .cloned()
         .collect();
     if changes.rescan_guides || changes.guides.iter().any(|p| !is_guide(p)) {
-        match find_guide_files(root, config) {
-            Ok(found) => {
-                let found: BTreeSet<PathBuf> = found.into_iter().collect();
-                paths.extend(state.files.keys().filter(|k| !found.contains(*k)).cloned());
-                paths.extend(found.into_iter().filter(|f| !state.files.contains_key(f)));
-                state.scan_problems.clear();
-            }
-            Err(problems) => state.scan_problems = problems.0,
-        }
+        let (found, problems) = find_guide_files(root, config);
+        let found: BTreeSet<PathBuf> = found.into_iter().collect();
+        paths.extend(state.files.keys().filter(|k| !found.contains(*k)).cloned());
+        paths.extend(found.into_iter().filter(|f| !state.files.contains_key(f)));
+        state.scan_problems = problems.0;
     }
     if paths.is_empty() {
         return 0;
