@@ -167,7 +167,7 @@ pub enum WatchMessage {
 /// does its own coalescing of bursts (see `serve::rebuild_loop`).
 const DEBOUNCE: Duration = Duration::from_millis(10);
 const TICK: Duration = Duration::from_millis(3);
-const POLL_INTERVAL: Duration = Duration::from_millis(300);
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 enum Backend {
     Native(Debouncer<RecommendedWatcher, RecommendedCache>),
@@ -347,7 +347,11 @@ fn native_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
 }
 
 fn poll_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
-    let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+    // notify's poller compares modification times in whole seconds; comparing contents too
+    // catches a second save within the same second.
+    let config = notify::Config::default()
+        .with_poll_interval(POLL_INTERVAL)
+        .with_compare_contents(true);
     let debouncer = new_debouncer_opt::<_, PollWatcher, FileIdMap>(
         DEBOUNCE,
         Some(TICK),

@@ -350,9 +350,14 @@ impl Printer {
     }
 }
 
-/// More changed paths than this in one batch is a burst (a checkout, a search-and-replace):
-/// wait until the file system is quiet before rebuilding.
+/// Changes arrive from the debouncer in batches a few milliseconds apart. A save is taken in
+/// once no batch came for `SETTLE`; more paths than `BURST_PATHS`, or changes that follow a
+/// rebuild within `STREAMING`, are a burst (a checkout, a search-and-replace), taken in once
+/// the file system was quiet for `BURST_QUIET`. So a burst gives at most two rebuilds: the
+/// first file or few, if the burst stalled right after them, and the rest.
+const SETTLE: Duration = Duration::from_millis(10);
 const BURST_PATHS: usize = 8;
+const STREAMING: Duration = Duration::from_millis(250);
 const BURST_QUIET: Duration = Duration::from_millis(150);
 const BURST_MAX_WAIT: Duration = Duration::from_secs(3);
 /// A path that vanished may be an editor replacing the file: give it time to come back.
@@ -371,6 +376,7 @@ impl RebuildLoop {
     fn run(mut self, receiver: &Receiver<WatchMessage>) {
         let mut held: Option<LiveEvent> = None;
         let mut next = None;
+        let mut last_rebuild = None;
         loop {
             let first = match next.take() {
                 Some(message) => message,
@@ -379,14 +385,17 @@ impl RebuildLoop {
                     Err(_) => return,
                 },
             };
+            let streaming = last_rebuild.is_some_and(|t: Instant| t.elapsed() < STREAMING);
             let mut changes = ChangeSet::default();
-            if !self.absorb(&mut changes, first) || !self.collect(receiver, &mut changes) {
+            if !self.absorb(&mut changes, first) || !self.collect(receiver, &mut changes, streaming)
+            {
                 return;
             }
             if changes.is_empty() {
                 continue;
             }
             let event = self.rebuild(&changes);
+            last_rebuild = Some(Instant::now());
             // More changes already queued: hold this event back, one reload covers both.
             if let Ok(message) = receiver.try_recv() {
                 next = Some(message);
@@ -410,39 +419,47 @@ impl RebuildLoop {
         }
     }
 
-    /// Drains what is queued; waits a little longer for removals and bursts to settle.
-    fn collect(&mut self, receiver: &Receiver<WatchMessage>, changes: &mut ChangeSet) -> bool {
+    /// Takes in what arrives until the file system is quiet: [`SETTLE`] after a single save,
+    /// longer after a vanished file ([`REMOVAL_GRACE`]) and in a burst ([`BURST_QUIET`]).
+    /// `streaming`: these changes follow the last rebuild closely, so a burst is under way.
+    fn collect(
+        &mut self,
+        receiver: &Receiver<WatchMessage>,
+        changes: &mut ChangeSet,
+        streaming: bool,
+    ) -> bool {
         let started = Instant::now();
-        let mut quiet = Duration::ZERO;
+        let mut last = started;
         loop {
             while let Ok(message) = receiver.try_recv() {
                 if !self.absorb(changes, message) {
                     return false;
                 }
+                last = Instant::now();
             }
             let removal = changes
                 .guides
                 .iter()
                 .any(|p| p.extension().is_some() && !self.root.join(p).exists());
-            let wanted = if changes.size() > BURST_PATHS {
+            let wanted = if streaming || changes.size() > BURST_PATHS {
                 BURST_QUIET
             } else if removal {
                 REMOVAL_GRACE
             } else {
-                Duration::ZERO
+                SETTLE
             };
-            if wanted <= quiet || started.elapsed() >= BURST_MAX_WAIT {
+            let quiet = last.elapsed();
+            if quiet >= wanted || started.elapsed() >= BURST_MAX_WAIT {
                 return true;
             }
-            let wait = wanted - quiet;
-            match receiver.recv_timeout(wait) {
+            match receiver.recv_timeout(wanted - quiet) {
                 Ok(message) => {
                     if !self.absorb(changes, message) {
                         return false;
                     }
-                    quiet = Duration::ZERO;
+                    last = Instant::now();
                 }
-                Err(RecvTimeoutError::Timeout) => quiet = wanted,
+                Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return false,
             }
         }

@@ -1,0 +1,472 @@
+//! `guidesmith serve` end to end (issue 4): the real binary on a port the system picks, a temp
+//! site, real HTTP and the real event stream. No timing assertions: waits have generous
+//! timeouts and only bound how long a failure takes to show.
+
+#[path = "support/serve_harness.rs"]
+mod harness;
+
+use std::fs;
+use std::time::Duration;
+
+use harness::{Server, guide, temp_site};
+
+fn write(path: &std::path::Path, text: &str) {
+    fs::write(path, text).unwrap();
+}
+
+#[test]
+fn serves_pages_with_types_redirects_and_the_theme_404() {
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(home.body.contains("Alpha") && home.body.contains("Beta"));
+    assert!(
+        home.body
+            .contains("<script src=\"/__guidesmith/live-reload.js\""),
+        "live reload injected"
+    );
+
+    let page = server.get("/alpha/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Alpha body."));
+    assert!(
+        page.body.contains("href=\"/beta/\""),
+        "links point at this server, not base_url"
+    );
+    let same = server.get("/alpha/index.html");
+    assert_eq!(same.status, 200);
+
+    let css = server.get("/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(
+        !css.body.contains("__guidesmith"),
+        "only HTML gets the script"
+    );
+    let js = server.get("/__guidesmith/live-reload.js");
+    assert_eq!(js.status, 200);
+    assert!(
+        js.header("content-type")
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert_eq!(
+        server.get("/atom.xml").header("content-type"),
+        Some("text/xml; charset=utf-8")
+    );
+
+    let redirect = server.get("/alpha?x=1");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("location"), Some("/alpha/?x=1"));
+
+    let missing = server.get("/no-such-guide/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Page not found"),
+        "the theme's 404 page: {}",
+        missing.body
+    );
+
+    let head = server.request("HEAD", "/alpha/", &[]);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(server.request("POST", "/alpha/", &[]).status, 405);
+
+    for r in [&home, &page, &css, &missing] {
+        assert_eq!(r.header("access-control-allow-origin"), None);
+    }
+    assert!(!root.join("public").exists(), "serve never writes public/");
+}
+
+#[test]
+fn build_output_has_no_live_reload_code() {
+    let (tmp, root) = temp_site();
+    let out = tmp.path().join("out");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_guidesmith"))
+        .args(["build", "--root"])
+        .arg(&root)
+        .arg("--output")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for entry in walkdir::WalkDir::new(&out) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let bytes = fs::read(entry.path()).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("__guidesmith"),
+                "{} has live-reload code",
+                entry.path().display()
+            );
+        }
+    }
+}
+
+/// Each way editors save, then a `reload` event and the new text served.
+#[test]
+fn every_save_style_is_picked_up() {
+    let (tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    let target = root.join("guides/alpha.md");
+    let guides = root.join("guides");
+    let text = |marker: &str| guide("Alpha", "trust", &format!("Alpha body. {marker}"));
+
+    type Save<'a> = Box<dyn Fn(&str) + 'a>;
+    let styles: Vec<(&str, Save)> = vec![
+        ("in-place write", Box::new(|t: &str| write(&target, t))),
+        (
+            "vim rename-over (backup, write new)",
+            Box::new(|t: &str| {
+                fs::rename(&target, guides.join("alpha.md~")).unwrap();
+                write(&target, t);
+                fs::remove_file(guides.join("alpha.md~")).unwrap();
+            }),
+        ),
+        (
+            "sed -i (temp file renamed over)",
+            Box::new(|t: &str| {
+                write(&guides.join("sedX1y2Z3"), t);
+                fs::rename(guides.join("sedX1y2Z3"), &target).unwrap();
+            }),
+        ),
+        (
+            "mv from outside the watched folders",
+            Box::new(|t: &str| {
+                let outside = tmp.path().join("draft.md");
+                write(&outside, t);
+                fs::rename(&outside, &target).unwrap();
+            }),
+        ),
+        (
+            "JetBrains safe-write",
+            Box::new(|t: &str| {
+                let tmp_file = guides.join("alpha.md___jb_tmp___");
+                let old = guides.join("alpha.md___jb_old___");
+                write(&tmp_file, t);
+                fs::rename(&target, &old).unwrap();
+                fs::rename(&tmp_file, &target).unwrap();
+                fs::remove_file(&old).unwrap();
+            }),
+        ),
+    ];
+    for (i, (name, save)) in styles.iter().enumerate() {
+        let marker = format!("marker-{i}-saved");
+        save(&text(&marker));
+        events.expect("reload");
+        let page = server.get("/alpha/");
+        assert!(
+            page.body.contains(&marker),
+            "{name}: the new text is not served"
+        );
+    }
+    let stdout = server.stdout();
+    assert!(
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("Rebuilt"))
+            .all(|l| l.ends_with(", 0 removed")),
+        "no save made the page vanish, even for a moment:\n{stdout}"
+    );
+}
+
+#[test]
+fn a_broken_guide_shows_the_error_keeps_the_last_good_page_and_recovers() {
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    let path = root.join("guides/beta.md");
+    write(&path, "---\ntitle: [Beta <b>]\ndescription: x\n---\nBody\n");
+
+    let data = events.expect("error");
+    let error: serde_json::Value = serde_json::from_str(&data).unwrap();
+    let text = error["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("guides/beta.md:2:8: error: "),
+        "file:line:col first: {text}"
+    );
+    assert_eq!(server.status()["error"].as_str(), Some(text));
+
+    let page = server.get("/beta/");
+    assert_eq!(page.status, 200, "the last good page is still served");
+    assert!(page.body.contains("Beta body."));
+
+    // A new page load gets the current error right after hello.
+    let late = server.events();
+    assert_eq!(late.expect("error"), data);
+
+    write(&path, &guide("Beta", "trust", "Beta fixed body."));
+    events.expect("reload");
+    assert!(server.get("/beta/").body.contains("Beta fixed body."));
+    assert_eq!(server.status()["error"], serde_json::Value::Null);
+    server.wait_for("the terminal output", || {
+        server.stderr().contains("guides/beta.md:2:8")
+    });
+    assert_eq!(
+        server.stderr().matches("guides/beta.md:2:8").count(),
+        1,
+        "the terminal prints the error once:\n{}",
+        server.stderr()
+    );
+}
+
+#[test]
+fn fixing_an_error_without_changing_the_output_clears_the_overlay() {
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    let path = root.join("guides/beta.md");
+    let good = fs::read_to_string(&path).unwrap();
+    write(&path, "---\ntitle: [\n---\n");
+    events.expect("error");
+    write(&path, &good);
+    events.expect("ok");
+    assert_eq!(server.status()["error"], serde_json::Value::Null);
+}
+
+#[test]
+fn deleted_and_renamed_guides_leave_no_stale_page() {
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    // alpha links to /beta/, which would become a broken link: drop the link first.
+    write(
+        &root.join("guides/alpha.md"),
+        &guide("Alpha", "trust", "No links now."),
+    );
+    events.expect("reload");
+    fs::rename(root.join("guides/beta.md"), root.join("guides/gamma.md")).unwrap();
+    events.expect("reload");
+    assert_eq!(server.get("/beta/").status, 404);
+    assert_eq!(server.get("/gamma/").status, 200);
+    assert!(!server.get("/").body.contains("href=\"/beta/\""));
+
+    fs::remove_file(root.join("guides/gamma.md")).unwrap();
+    events.expect("reload");
+    assert_eq!(server.get("/gamma/").status, 404);
+    assert_eq!(
+        server.get("/tags/planning/").status,
+        404,
+        "a tag only gamma had is gone"
+    );
+}
+
+#[test]
+fn a_css_only_change_swaps_stylesheets_without_a_reload() {
+    let (_tmp, root) = temp_site();
+    fs::create_dir_all(root.join("static")).unwrap();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    write(
+        &root.join("static/style.css"),
+        "body { color: rebeccapurple }",
+    );
+    let data = events.expect("css");
+    assert!(data.contains("\"/style.css\""), "{data}");
+    assert!(server.get("/style.css").body.contains("rebeccapurple"));
+
+    write(&root.join("static/CNAME"), "guides.example.org\n");
+    events.expect("reload");
+    assert_eq!(server.get("/CNAME").body, "guides.example.org\n");
+}
+
+#[test]
+fn traversal_sibling_prefix_symlinks_hosts_and_origins_are_refused() {
+    let (tmp, root) = temp_site();
+    fs::create_dir_all(root.join("static")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        tmp.path().join("site-private/secret.txt"),
+        root.join("static/leak.txt"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(tmp.path().join("site-private"), root.join("static/private"))
+        .unwrap();
+    let server = Server::start(&root, &[]);
+
+    for path in [
+        "/../site-private/secret.txt",
+        "/%2e%2e/site-private/secret.txt",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "/%252e%252e/site-private/secret.txt",
+        "/..%5csite-private%5csecret.txt",
+        "/..%2fsite-private/secret.txt",
+        "/a/../../site-private/secret.txt",
+        "/style.css%00.html",
+        "//site-private/secret.txt",
+    ] {
+        let r = server.raw(
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                server.host()
+            )
+            .as_bytes(),
+        );
+        assert!(r.status == 400 || r.status == 404, "{path}: {}", r.status);
+        assert!(!r.body.contains("TOP-SECRET"), "{path} leaked the secret");
+    }
+    for path in [
+        "/leak.txt",
+        "/private/secret.txt",
+        "/.guidesmith-output",
+        "/.git/config",
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(!r.body.contains("TOP-SECRET"), "{path} leaked the secret");
+    }
+    #[cfg(unix)]
+    assert!(
+        server.stderr().contains("static/leak.txt: not served"),
+        "{}",
+        server.stderr()
+    );
+
+    // DNS rebinding: a page on another name must not read the site or its event stream.
+    for path in [
+        "/",
+        "/alpha/",
+        "/__guidesmith/events",
+        "/__guidesmith/status",
+    ] {
+        let r = server.request(
+            "GET",
+            path,
+            &[("Host", &format!("attacker.example:{}", server.port))],
+        );
+        assert_eq!(r.status, 403, "{path}");
+        assert!(!r.body.contains("Alpha"));
+    }
+    let r = server.request(
+        "GET",
+        "/",
+        &[("Host", &format!("localhost:{}", server.port))],
+    );
+    assert_eq!(r.status, 200);
+    let r = server.request(
+        "GET",
+        "/__guidesmith/events",
+        &[("Origin", "https://attacker.example")],
+    );
+    assert_eq!(r.status, 403);
+    let r = server.request("GET", "/alpha/", &[("Origin", "http://attacker.example")]);
+    assert_eq!(r.status, 403);
+
+    // Malformed requests get 4xx and the server stays up.
+    for raw in [
+        &b"GARBAGE\r\n\r\n"[..],
+        b"GET ../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: \xff\xfe\r\nConnection: close\r\n\r\n",
+        b"\x00\x01\x02\r\n\r\n",
+    ] {
+        let r = server.raw(raw);
+        assert!(
+            (400..500).contains(&r.status) || r.status == 0,
+            "{:?}: {}",
+            String::from_utf8_lossy(raw),
+            r.status
+        );
+    }
+    let r = server.raw(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_eq!(r.status, 403, "no Host header");
+    assert_eq!(server.get("/alpha/").status, 200, "still serving");
+}
+
+#[test]
+fn a_burst_of_500_files_gives_at_most_two_rebuilds_and_one_reload() {
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    let before = server.status();
+    for i in 0..500 {
+        write(
+            &root.join(format!("guides/burst-{i:03}.md")),
+            &guide(&format!("Burst {i}"), "burst", "A guide from a checkout."),
+        );
+    }
+    events.expect("reload");
+    server.wait_for("every burst page", || {
+        server.get("/burst-499/").status == 200
+    });
+    let later = events.drain(Duration::from_secs(2));
+    let after = server.status();
+    let rebuilds = after["rebuilds"].as_u64().unwrap() - before["rebuilds"].as_u64().unwrap();
+    let reloads = after["reloads"].as_u64().unwrap() - before["reloads"].as_u64().unwrap();
+    assert!(
+        (1..=2).contains(&rebuilds),
+        "{rebuilds} rebuilds\n{}",
+        server.stdout()
+    );
+    assert_eq!(
+        reloads, 1,
+        "one reload for the burst; later events: {later:?}"
+    );
+    assert!(later.iter().all(|(name, _)| name != "reload"), "{later:?}");
+    assert_eq!(server.get("/burst-000/").status, 200);
+}
+
+#[test]
+fn polling_mode_picks_up_changes() {
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &["--poll"]);
+    server.wait_for("the polling notice", || {
+        server.stdout().contains("(polling)")
+    });
+    let events = server.events();
+    write(
+        &root.join("guides/alpha.md"),
+        &guide("Alpha", "trust", "Polled change."),
+    );
+    events.expect("reload");
+    assert!(server.get("/alpha/").body.contains("Polled change."));
+}
+
+#[test]
+fn a_site_toml_change_rebuilds_everything() {
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    write(
+        &root.join("site.toml"),
+        "title = \"Renamed site\"\nbase_url = \"https://example.org/\"\n",
+    );
+    events.expect("reload");
+    assert!(server.get("/alpha/").body.contains("Renamed site"));
+    assert!(server.get("/tags/").body.contains("Renamed site"));
+}
+
+#[test]
+fn a_taken_port_moves_to_the_next_free_one() {
+    let (_tmp, root) = temp_site();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let server = Server::start(&root, &["--port", &port]);
+    assert_ne!(server.port.to_string(), port);
+    assert!(
+        server.stdout().contains(&format!(
+            "Port {port} is in use; using {} instead",
+            server.port
+        )),
+        "{}",
+        server.stdout()
+    );
+    assert_eq!(server.get("/alpha/").status, 200);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly_even_with_open_event_streams() {
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let _events = server.events();
+    let status = server.interrupt();
+    assert!(status.success(), "{status:?}");
+}
