@@ -34,7 +34,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::guide::slugify;
 use crate::links::check_links;
 use crate::render::{
-    OutputFile, render_404, render_feed, render_guide_page, render_home, render_robots,
+    OutputFile, guide_card, render_404, render_feed, render_guide_page, render_home, render_robots,
     render_sitemap, render_tag_page, render_tags_index, site_view,
 };
 use crate::site::{Site, guide_path, tag_path};
@@ -148,6 +148,7 @@ pub struct IncrementalSite {
     render_all: bool,
     published: HashMap<String, Bytes>,
     keys: HashMap<String, u64>,
+    cards: CardCache,
 }
 
 impl IncrementalSite {
@@ -162,6 +163,7 @@ impl IncrementalSite {
             render_all: true,
             published: HashMap::new(),
             keys: HashMap::new(),
+            cards: CardCache::new(),
         }
     }
 
@@ -184,6 +186,7 @@ impl IncrementalSite {
         self.render_all |= changes.templates;
         let parsed = if self.needs_reload {
             self.state = Some(load_state(&self.root, &self.options)?);
+            self.cards.clear();
             self.needs_reload = false;
             self.needs_theme = false;
             self.render_all = true;
@@ -201,7 +204,7 @@ impl IncrementalSite {
         let state = self.state.as_ref().context("the site is not loaded")?;
         let outputs = output_paths(state);
         let warnings = check_site(state, &outputs)?;
-        let keys = page_keys(&state.site);
+        let keys = page_keys(state, &mut self.cards);
         let jobs: Vec<(&String, &Page)> = keys
             .iter()
             .filter(|(path, (_, key))| self.render_all || self.keys.get(*path) != Some(key))
@@ -532,17 +535,34 @@ fn hash_of(value: impl Hash) -> u64 {
     h.finish()
 }
 
+/// A guide's card key, cached under its source with the key of the card's inputs.
+type CardCache = HashMap<PathBuf, (u64, u64)>;
+
 /// Every page with the key of its inputs (see the module docs).
-fn page_keys(site: &Site) -> HashMap<String, (Page, u64)> {
+///
+/// A card's key hashes the card itself (`guide_card`, serialized), so listings re-render
+/// exactly when a card shows something new; a body-only edit re-renders just its guide. The
+/// card is serialized again only when its inputs (the file, its tags' counts) changed.
+fn page_keys(state: &State, cards: &mut CardCache) -> HashMap<String, (Page, u64)> {
+    let site = &state.site;
     let tag_keys: HashMap<&str, u64> = site
         .tags
         .iter()
         .map(|t| (t.slug.as_str(), hash_of((&t.name, &t.slug, t.guides.len()))))
         .collect();
-    let card_keys: Vec<u64> = site
+    let file_keys: Vec<u64> = site
         .guides
         .iter()
         .map(|g| {
+            let file = state.files.get(&g.guide.source).map(|f| f.hash);
+            hash_of((&g.guide.source, file))
+        })
+        .collect();
+    let card_keys: Vec<(u64, Option<u64>)> = site
+        .guides
+        .par_iter()
+        .enumerate()
+        .map(|(i, g)| {
             let tags: Vec<Option<&u64>> = g
                 .guide
                 .front
@@ -550,7 +570,23 @@ fn page_keys(site: &Site) -> HashMap<String, (Page, u64)> {
                 .iter()
                 .map(|t| tag_keys.get(slugify(t).as_str()))
                 .collect();
-            hash_of((guide_fingerprint(g), tags))
+            let inputs = hash_of((file_keys[i], tags));
+            match cards.get(&g.guide.source) {
+                Some(&(cached, key)) if cached == inputs => (inputs, Some(key)),
+                _ => (inputs, None),
+            }
+        })
+        .collect();
+    let card_keys: Vec<u64> = card_keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, (inputs, key))| {
+            let g = &site.guides[i];
+            let key = key.unwrap_or_else(|| {
+                hash_of(serde_json::to_vec(&guide_card(site, g)).unwrap_or_default())
+            });
+            cards.insert(g.guide.source.clone(), (inputs, key));
+            key
         })
         .collect();
     let neighbour = |i: Option<usize>| {
@@ -560,6 +596,7 @@ fn page_keys(site: &Site) -> HashMap<String, (Page, u64)> {
     let mut keys = HashMap::with_capacity(site.guides.len() + site.tags.len() + 8);
     for (i, g) in site.guides.iter().enumerate() {
         let key = hash_of((
+            file_keys[i],
             card_keys[i],
             neighbour(i.checked_sub(1)),
             neighbour(Some(i + 1)),
@@ -575,6 +612,9 @@ fn page_keys(site: &Site) -> HashMap<String, (Page, u64)> {
         .map(|t| tag_keys[t.slug.as_str()])
         .collect();
     let listing = hash_of((&card_keys, &all_tags));
+    // The sitemap and the feed also show `updated`, which cards do not.
+    let updated: Vec<_> = site.guides.iter().map(|g| g.guide.front.updated).collect();
+    let feeds = hash_of((listing, updated));
     for (i, t) in site.tags.iter().enumerate() {
         let cards: Vec<u64> = t.guides.iter().map(|&g| card_keys[g]).collect();
         keys.insert(
@@ -587,16 +627,11 @@ fn page_keys(site: &Site) -> HashMap<String, (Page, u64)> {
         "tags/index.html".into(),
         (Page::TagsIndex, hash_of(&all_tags)),
     );
-    keys.insert("sitemap.xml".into(), (Page::Sitemap, listing));
-    keys.insert("atom.xml".into(), (Page::Feed, listing));
+    keys.insert("sitemap.xml".into(), (Page::Sitemap, feeds));
+    keys.insert("atom.xml".into(), (Page::Feed, feeds));
     keys.insert("404.html".into(), (Page::NotFound, 0));
     keys.insert("robots.txt".into(), (Page::Robots, 0));
     keys
-}
-
-/// What a guide's own content hashes to: its source text and where it came from.
-fn guide_fingerprint(g: &PreparedGuide) -> u64 {
-    hash_of((&g.guide.source, &g.guide.slug, &g.guide.yaml, &g.guide.body))
 }
 
 fn render_pages(state: &State, jobs: &[(&String, &Page)]) -> Result<Vec<OutputFile>> {
@@ -697,7 +732,26 @@ mod tests {
             "an unrelated guide was re-rendered: {paths:?}"
         );
         assert_eq!(update.parsed, 1);
-        assert!(update.rendered < 10, "rendered {} pages", update.rendered);
+        assert_eq!(update.rendered, 1, "a body edit shows on its page only");
+        assert_same_as_full_build(dir.path(), &inc);
+
+        // A new title shows on the home page, its tag page, the feed and its neighbours.
+        std::fs::write(
+            dir.path().join("guides/gamma.md"),
+            guide("Gamma two", "three", "New words."),
+        )
+        .unwrap();
+        let update = inc.rebuild(&changed(&["guides/gamma.md"])).unwrap();
+        let paths: Vec<&str> = update.changed.iter().map(|(p, _)| p.as_str()).collect();
+        for page in [
+            "gamma/index.html",
+            "index.html",
+            "tags/three/index.html",
+            "atom.xml",
+        ] {
+            assert!(paths.contains(&page), "{page} not updated: {paths:?}");
+        }
+        assert!(!paths.contains(&"tags/one/index.html"), "{paths:?}");
         assert_same_as_full_build(dir.path(), &inc);
     }
 
