@@ -11,6 +11,16 @@ use crate::site::{Site, guide_path};
 
 /// Checks the links of all guides against `outputs` (every output file path, `/`-separated).
 pub fn check_links(site: &Site, outputs: &HashSet<String>) -> Vec<Diagnostic> {
+    check_links_of(site, outputs, 0..site.guides.len())
+}
+
+/// Checks the links of the guides at `indexes` (into `Site::guides`); `serve` re-checks
+/// only the guides that changed when no page or anchor came or went.
+pub fn check_links_of(
+    site: &Site,
+    outputs: &HashSet<String>,
+    indexes: impl IntoIterator<Item = usize>,
+) -> Vec<Diagnostic> {
     let anchors: HashMap<String, &HashSet<String>> = site
         .guides
         .iter()
@@ -23,7 +33,7 @@ pub fn check_links(site: &Site, outputs: &HashSet<String>) -> Vec<Diagnostic> {
         .collect();
     let slugs: Vec<&str> = site.guides.iter().map(|g| g.guide.slug.as_str()).collect();
     let mut problems = Vec::new();
-    for g in &site.guides {
+    for g in indexes.into_iter().filter_map(|i| site.guides.get(i)) {
         let here = format!("{}index.html", guide_path(&g.guide.slug));
         for link in &g.links {
             let Some((path, fragment)) = resolve(&link.target, &guide_path(&g.guide.slug)) else {

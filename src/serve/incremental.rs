@@ -32,7 +32,7 @@ use crate::config::SiteConfig;
 use crate::content::{find_guide_files, load_guide};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::guide::slugify;
-use crate::links::check_links;
+use crate::links::check_links_of;
 use crate::render::{
     OutputFile, guide_card, render_404, render_feed, render_guide_page, render_home, render_robots,
     render_sitemap, render_tag_page, render_tags_index, site_view,
@@ -131,11 +131,36 @@ enum FileStatus {
 struct State {
     theme: Theme,
     site: Site,
+    /// Aligned with `site.guides`: cheap keys for each guide (hashing paths is not cheap).
+    ids: Vec<GuideId>,
     files: BTreeMap<PathBuf, FileState>,
     /// Problems scanning the guides folder itself (missing folder, symlink loops).
     scan_problems: Vec<Diagnostic>,
     statics: BTreeMap<String, Bytes>,
     static_notes: Vec<String>,
+}
+
+/// A guide's source path and file contents, hashed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct GuideId {
+    source: u64,
+    file: u64,
+}
+
+impl State {
+    /// Recomputes `ids` after `site.guides` was rebuilt (and so reordered).
+    fn align_ids(&mut self) {
+        let files = &self.files;
+        self.ids = self
+            .site
+            .guides
+            .iter()
+            .map(|g| GuideId {
+                source: hash_of(&g.guide.source),
+                file: files.get(&g.guide.source).map_or(0, |f| f.hash),
+            })
+            .collect();
+    }
 }
 
 /// A site kept in memory between rebuilds; see the module docs.
@@ -149,6 +174,7 @@ pub struct IncrementalSite {
     published: HashMap<String, Bytes>,
     keys: HashMap<String, u64>,
     cards: CardCache,
+    links: LinkCache,
 }
 
 impl IncrementalSite {
@@ -164,6 +190,7 @@ impl IncrementalSite {
             published: HashMap::new(),
             keys: HashMap::new(),
             cards: CardCache::new(),
+            links: LinkCache::default(),
         }
     }
 
@@ -187,6 +214,7 @@ impl IncrementalSite {
         let parsed = if self.needs_reload {
             self.state = Some(load_state(&self.root, &self.options)?);
             self.cards.clear();
+            self.links = LinkCache::default();
             self.needs_reload = false;
             self.needs_theme = false;
             self.render_all = true;
@@ -203,7 +231,7 @@ impl IncrementalSite {
         };
         let state = self.state.as_ref().context("the site is not loaded")?;
         let outputs = output_paths(state);
-        let warnings = check_site(state, &outputs)?;
+        let warnings = check_site(state, &outputs, &mut self.links)?;
         let keys = page_keys(state, &mut self.cards);
         let jobs: Vec<(&String, &Page)> = keys
             .iter()
@@ -269,6 +297,7 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
     let mut state = State {
         theme,
         site: Site::new(config, Vec::new()),
+        ids: Vec::new(),
         files: BTreeMap::new(),
         scan_problems,
         statics,
@@ -279,6 +308,7 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
         apply_loaded(&mut state.files, &mut guides, file, loaded);
     }
     state.site = Site::new(state.site.config.clone(), guides);
+    state.align_ids();
     Ok(state)
 }
 
@@ -415,13 +445,79 @@ fn update_guides(
     if replaced.is_empty() {
         return 0;
     }
+    let loaded = match replace_in_place(state, loaded) {
+        Ok(()) => return parsed,
+        Err(loaded) => loaded,
+    };
+    let replaced: HashSet<&Path> = loaded
+        .iter()
+        .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
+        .map(|(f, _)| f.as_path())
+        .collect();
     let mut guides = std::mem::take(&mut state.site.guides);
     guides.retain(|g| !replaced.contains(g.guide.source.as_path()));
     for (file, loaded) in loaded {
         apply_loaded(&mut state.files, &mut guides, file, loaded);
     }
     state.site = Site::new(state.site.config.clone(), guides);
+    state.align_ids();
     parsed
+}
+
+/// The common edit: guides that stay in the site with the same place and tags. They are
+/// swapped in where they were, without sorting the site again (`Site::new` orders guides by
+/// weight, date, title and slug, and groups them by tag names; none of that changed). Gives
+/// `loaded` back if that does not apply.
+fn replace_in_place(
+    state: &mut State,
+    loaded: Vec<(PathBuf, Loaded)>,
+) -> Result<(), Vec<(PathBuf, Loaded)>> {
+    let place = |g: &PreparedGuide| {
+        let f = &g.guide.front;
+        (
+            f.weight,
+            f.date,
+            f.title.clone(),
+            g.guide.slug.clone(),
+            f.tags.clone(),
+        )
+    };
+    let mut swaps = Vec::new();
+    for (file, l) in &loaded {
+        match l {
+            Loaded::Unchanged => {}
+            Loaded::New(_, Ok(Some(new))) => {
+                let id = hash_of(file);
+                let found = (0..state.ids.len()).find(|&i| {
+                    state.ids[i].source == id && state.site.guides[i].guide.source == *file
+                });
+                let Some(index) = found else {
+                    return Err(loaded);
+                };
+                if place(&state.site.guides[index]) != place(new) {
+                    return Err(loaded);
+                }
+                swaps.push(index);
+            }
+            _ => return Err(loaded),
+        }
+    }
+    let mut swaps = swaps.into_iter();
+    for (file, l) in loaded {
+        if let Loaded::New(hash, Ok(Some(new))) = l {
+            let index = swaps.next().unwrap_or_default();
+            state.files.insert(
+                file,
+                FileState {
+                    hash,
+                    status: FileStatus::Guide(new.placement_problems()),
+                },
+            );
+            state.site.guides[index] = *new;
+            state.ids[index].file = hash;
+        }
+    }
+    Ok(())
 }
 
 /// The site's static files; symlinks that lead out of the site are left out, with a note.
@@ -488,7 +584,11 @@ fn output_paths(state: &State) -> Vec<OutputFile> {
 }
 
 /// The checks of a full build; errors fail the rebuild, warnings are returned.
-fn check_site(state: &State, outputs: &[OutputFile]) -> Result<Vec<Diagnostic>> {
+fn check_site(
+    state: &State,
+    outputs: &[OutputFile],
+    links: &mut LinkCache,
+) -> Result<Vec<Diagnostic>> {
     let mut problems = Diagnostics(state.scan_problems.clone());
     let mut failed_stems = HashSet::new();
     for (file, f) in &state.files {
@@ -501,14 +601,34 @@ fn check_site(state: &State, outputs: &[OutputFile]) -> Result<Vec<Diagnostic>> 
             FileStatus::Draft => {}
         }
     }
-    let mut by_file: Vec<&crate::guide::Guide> =
-        state.site.guides.iter().map(|g| &g.guide).collect();
-    by_file.sort_by(|a, b| a.source.cmp(&b.source));
-    problems.extend(validate_site(by_file));
-    problems.extend(find_path_collisions(&state.site, &state.theme, outputs));
+    // Duplicate slugs are rare: look for them cheaply, then report them in file order, as
+    // `build` reads the files, so "`x` already uses it" names the same file.
+    let mut slugs = HashSet::with_capacity(state.site.guides.len());
+    if !state
+        .site
+        .guides
+        .iter()
+        .all(|g| slugs.insert(g.guide.slug.as_str()))
+    {
+        let by_source: HashMap<&Path, &crate::guide::Guide> = state
+            .site
+            .guides
+            .iter()
+            .map(|g| (g.guide.source.as_path(), &g.guide))
+            .collect();
+        problems.extend(validate_site(
+            state
+                .files
+                .keys()
+                .filter_map(|f| by_source.get(f.as_path()).copied()),
+        ));
+    }
     let paths: HashSet<String> = outputs.iter().map(|f| f.path.clone()).collect();
+    if paths.len() != outputs.len() {
+        problems.extend(find_path_collisions(&state.site, &state.theme, outputs));
+    }
     problems.extend(
-        check_links(&state.site, &paths)
+        check_links_cached(state, &paths, links)
             .into_iter()
             .filter(|d| !links_to_failed(d, &failed_stems)),
     );
@@ -529,6 +649,74 @@ fn check_site(state: &State, outputs: &[OutputFile]) -> Result<Vec<Diagnostic>> 
     Ok(problems.0)
 }
 
+/// Link problems per guide, kept while neither the guide nor the rest of the site changed.
+#[derive(Default)]
+struct LinkCache {
+    /// Order-independent hash of every output path.
+    outputs: u64,
+    /// Per guide (by source id): its file hash, a hash of its anchors, its link problems.
+    guides: HashMap<u64, (u64, u64, Vec<Diagnostic>)>,
+}
+
+/// `check_links` for the whole site, re-checking only guides that changed as long as no
+/// output path and no anchor of a changed guide came or went (then every guide is checked).
+fn check_links_cached(
+    state: &State,
+    paths: &HashSet<String>,
+    cache: &mut LinkCache,
+) -> Vec<Diagnostic> {
+    let (site, ids) = (&state.site, &state.ids);
+    let outputs = paths.iter().map(hash_of).fold(0, u64::wrapping_add);
+    let anchors = |i: usize| {
+        site.guides[i]
+            .anchors
+            .iter()
+            .map(hash_of)
+            .fold(0, u64::wrapping_add)
+    };
+    let changed: Vec<usize> = (0..ids.len())
+        .filter(|&i| {
+            cache
+                .guides
+                .get(&ids[i].source)
+                .is_none_or(|c| c.0 != ids[i].file)
+        })
+        .collect();
+    let full = outputs != cache.outputs
+        || cache.guides.len() != ids.len()
+        || changed.iter().any(|&i| {
+            cache
+                .guides
+                .get(&ids[i].source)
+                .is_none_or(|c| c.1 != anchors(i))
+        });
+    let indexes: Vec<usize> = if full {
+        (0..ids.len()).collect()
+    } else {
+        changed
+    };
+    let mut found: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
+    for d in check_links_of(site, paths, indexes.iter().copied()) {
+        found.entry(d.file.clone()).or_default().push(d);
+    }
+    if full {
+        cache.guides.clear();
+    }
+    for &i in &indexes {
+        let problems = found
+            .remove(&site.guides[i].guide.source)
+            .unwrap_or_default();
+        cache
+            .guides
+            .insert(ids[i].source, (ids[i].file, anchors(i), problems));
+    }
+    cache.outputs = outputs;
+    ids.iter()
+        .filter_map(|id| cache.guides.get(&id.source))
+        .flat_map(|c| c.2.iter().cloned())
+        .collect()
+}
+
 fn hash_of(value: impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
@@ -536,7 +724,7 @@ fn hash_of(value: impl Hash) -> u64 {
 }
 
 /// A guide's card key, cached under its source with the key of the card's inputs.
-type CardCache = HashMap<PathBuf, (u64, u64)>;
+type CardCache = HashMap<u64, (u64, u64)>;
 
 /// Every page with the key of its inputs (see the module docs).
 ///
@@ -550,14 +738,7 @@ fn page_keys(state: &State, cards: &mut CardCache) -> HashMap<String, (Page, u64
         .iter()
         .map(|t| (t.slug.as_str(), hash_of((&t.name, &t.slug, t.guides.len()))))
         .collect();
-    let file_keys: Vec<u64> = site
-        .guides
-        .iter()
-        .map(|g| {
-            let file = state.files.get(&g.guide.source).map(|f| f.hash);
-            hash_of((&g.guide.source, file))
-        })
-        .collect();
+    let file_keys: Vec<u64> = state.ids.iter().map(hash_of).collect();
     let card_keys: Vec<(u64, Option<u64>)> = site
         .guides
         .par_iter()
@@ -571,7 +752,7 @@ fn page_keys(state: &State, cards: &mut CardCache) -> HashMap<String, (Page, u64
                 .map(|t| tag_keys.get(slugify(t).as_str()))
                 .collect();
             let inputs = hash_of((file_keys[i], tags));
-            match cards.get(&g.guide.source) {
+            match cards.get(&state.ids[i].source) {
                 Some(&(cached, key)) if cached == inputs => (inputs, Some(key)),
                 _ => (inputs, None),
             }
@@ -585,7 +766,7 @@ fn page_keys(state: &State, cards: &mut CardCache) -> HashMap<String, (Page, u64
             let key = key.unwrap_or_else(|| {
                 hash_of(serde_json::to_vec(&guide_card(site, g)).unwrap_or_default())
             });
-            cards.insert(g.guide.source.clone(), (inputs, key));
+            cards.insert(state.ids[i].source, (inputs, key));
             key
         })
         .collect();
@@ -753,6 +934,59 @@ mod tests {
         }
         assert!(!paths.contains(&"tags/one/index.html"), "{paths:?}");
         assert_same_as_full_build(dir.path(), &inc);
+    }
+
+    #[test]
+    fn links_are_checked_again_when_their_target_changes() {
+        let dir = site();
+        std::fs::write(
+            dir.path().join("guides/beta.md"),
+            guide("Beta", "two", "\n## Section\n\nText."),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("guides/alpha.md"),
+            guide("Alpha", "one", "See [it](/beta/#section)."),
+        )
+        .unwrap();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        inc.rebuild(&ChangeSet::everything()).unwrap();
+
+        // beta's heading goes away: alpha, unchanged, now has a broken anchor.
+        std::fs::write(
+            dir.path().join("guides/beta.md"),
+            guide("Beta", "two", "No heading."),
+        )
+        .unwrap();
+        let err = inc
+            .rebuild(&changed(&["guides/beta.md"]))
+            .unwrap_err()
+            .to_string();
+        let full = render_site_files(dir.path(), &BuildOptions::default())
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(err, full, "the same errors as a full build");
+        assert!(err.starts_with("guides/alpha.md:"), "{err}");
+
+        std::fs::write(
+            dir.path().join("guides/beta.md"),
+            guide("Beta", "two", "\n## Section\n\nBack."),
+        )
+        .unwrap();
+        inc.rebuild(&changed(&["guides/beta.md"])).unwrap();
+        // A body edit that keeps every anchor re-checks only the edited guide; a broken link
+        // in it is still found.
+        std::fs::write(
+            dir.path().join("guides/gamma.md"),
+            guide("Gamma", "three", "See [x](/nowhere/)."),
+        )
+        .unwrap();
+        let err = inc
+            .rebuild(&changed(&["guides/gamma.md"]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("guides/gamma.md:"), "{err}");
     }
 
     #[test]

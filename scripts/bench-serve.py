@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Edit-to-reload latency of a running `guidesmith serve` (Python 3 standard library only).
+
+Opens the live-reload event stream (/__guidesmith/events), then, for each run, appends a
+unique marker line to one guide and measures, from just before the write:
+  - reload: until the `reload` event arrives on the stream;
+  - served: until a GET of the guide's page contains the marker (polled every 2 ms on a
+    separate connection, independently of the event; what issue 7 calls "edit served");
+  - the same for a second kind of edit, a new title, after which the listings (home, tags,
+    sitemap, feed, neighbours) are re-rendered too; a rebuild publishes all its files at
+    once, so the guide's page showing the title means the listings are served too.
+The file is restored after each run (and the restore's reload awaited). Loopback only.
+
+Usage: bench-serve.py --url http://127.0.0.1:PORT/ --site SITE_DIR --slug SLUG [--runs 10]
+"""
+
+import argparse
+import json
+import socket
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+class EventStream:
+    """Reads SSE events in a thread; `wait(name, after)` returns the arrival time."""
+
+    def __init__(self, host, port):
+        self.events = []
+        self.cond = threading.Condition()
+        sock = socket.create_connection((host, port))
+        sock.sendall(
+            f"GET /__guidesmith/events HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n\r\n".encode()
+        )
+        threading.Thread(target=self._read, args=(sock,), daemon=True).start()
+
+    def _read(self, sock):
+        name = None
+        for raw in sock.makefile("rb"):
+            now = time.perf_counter()
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line == "" and name:
+                with self.cond:
+                    self.events.append((name, now))
+                    self.cond.notify_all()
+                name = None
+
+    def wait(self, name, after, timeout=30):
+        end = time.perf_counter() + timeout
+        with self.cond:
+            while True:
+                for n, t in self.events:
+                    if n == name and t >= after:
+                        return t
+                left = end - time.perf_counter()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+
+def poll_until(url, predicate, timeout=30):
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        body = fetch(url)
+        if predicate(body):
+            return time.perf_counter()
+        time.sleep(0.002)
+    return None
+
+
+def summary(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "no data"
+    return "median %.1f ms (min %.1f, max %.1f, n=%d)" % (
+        statistics.median(values), min(values), max(values), len(values))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--site", required=True)
+    ap.add_argument("--slug", required=True)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    u = urllib.parse.urlparse(args.url)
+    if u.hostname not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit("loopback URLs only")
+    page = urllib.parse.urljoin(args.url, f"{args.slug}/")
+    path = f"{args.site}/guides/{args.slug}.md"
+    original = open(path, encoding="utf-8").read()
+    events = EventStream(u.hostname, u.port)
+    time.sleep(0.5)
+
+    results = {"reload": [], "served": [], "listing_reload": [], "listing_served": []}
+    try:
+        for run in range(args.runs):
+            # 1. A body edit: the guide's page changes, no listing does.
+            marker = f"bench-marker-{run}-{time.time_ns()}"
+            t0 = time.perf_counter()
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(original + f"\n{marker}\n")
+            served = poll_until(page, lambda body: marker in body)
+            reload = events.wait("reload", t0)
+            results["reload"].append(None if reload is None else (reload - t0) * 1000)
+            results["served"].append(None if served is None else (served - t0) * 1000)
+            time.sleep(0.4)
+            # 2. A title edit: the home page, tag pages, feed and neighbours change too.
+            title = f"Bench title {run} {time.time_ns()}"
+            edited = original.replace("title: ", f"title: \"{title}\"\nx-old-title: ", 1)
+            edited = "\n".join(l for l in edited.split("\n") if not l.startswith("x-old-title: "))
+            t0 = time.perf_counter()
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(edited)
+            # One rebuild's files are published together, so the guide's page (small, cheap to
+            # poll) shows the new title exactly when the home page and tag pages do.
+            served = poll_until(page, lambda body: title in body)
+            reload = events.wait("reload", t0)
+            results["listing_reload"].append(None if reload is None else (reload - t0) * 1000)
+            results["listing_served"].append(None if served is None else (served - t0) * 1000)
+            time.sleep(0.4)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(original)
+            events.wait("reload", time.perf_counter() - 0.001, timeout=10)
+            time.sleep(0.4)
+    finally:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(original)
+
+    print(f"body edit   -> reload event: {summary(results['reload'])}")
+    print(f"body edit   -> page served:  {summary(results['served'])}")
+    print(f"title edit  -> reload event: {summary(results['listing_reload'])}")
+    print(f"title edit  -> pages served: {summary(results['listing_served'])}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
