@@ -148,18 +148,32 @@ struct GuideId {
 }
 
 impl State {
-    /// Recomputes `ids` after `site.guides` was rebuilt (and so reordered).
-    fn align_ids(&mut self) {
+    /// Recomputes `ids` after `site.guides` was rebuilt (and so reordered). `known` holds the
+    /// ids of guides that were there before, by slug (cheap to hash) with their source.
+    fn align_ids(&mut self, known: HashMap<String, (PathBuf, GuideId)>) {
         let files = &self.files;
         self.ids = self
             .site
             .guides
             .iter()
-            .map(|g| GuideId {
-                source: hash_of(&g.guide.source),
-                file: files.get(&g.guide.source).map_or(0, |f| f.hash),
+            .map(|g| match known.get(&g.guide.slug) {
+                Some((source, id)) if *source == g.guide.source => *id,
+                _ => GuideId {
+                    source: hash_of(&g.guide.source),
+                    file: files.get(&g.guide.source).map_or(0, |f| f.hash),
+                },
             })
             .collect();
+    }
+
+    /// The ids of the guides in the site now, for [`State::align_ids`].
+    fn known_ids(&self) -> HashMap<String, (PathBuf, GuideId)> {
+        self.site
+            .guides
+            .iter()
+            .zip(&self.ids)
+            .map(|(g, id)| (g.guide.slug.clone(), (g.guide.source.clone(), *id)))
+            .collect()
     }
 }
 
@@ -308,7 +322,7 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
         apply_loaded(&mut state.files, &mut guides, file, loaded);
     }
     state.site = Site::new(state.site.config.clone(), guides);
-    state.align_ids();
+    state.align_ids(HashMap::new());
     Ok(state)
 }
 
@@ -454,13 +468,15 @@ fn update_guides(
         .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
         .map(|(f, _)| f.as_path())
         .collect();
+    let mut known = state.known_ids();
+    known.retain(|_, (source, _)| !replaced.contains(source.as_path()));
     let mut guides = std::mem::take(&mut state.site.guides);
     guides.retain(|g| !replaced.contains(g.guide.source.as_path()));
     for (file, loaded) in loaded {
         apply_loaded(&mut state.files, &mut guides, file, loaded);
     }
     state.site = Site::new(state.site.config.clone(), guides);
-    state.align_ids();
+    state.align_ids(known);
     parsed
 }
 

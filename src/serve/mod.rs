@@ -137,7 +137,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     let build_options = BuildOptions {
         base_url: Some(url.clone()),
         drafts: options.drafts,
-        output: None,
+        ..BuildOptions::default()
     };
     let mut site = IncrementalSite::new(&root, build_options);
     let mut printer = Printer::default();
