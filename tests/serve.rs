@@ -475,3 +475,45 @@ fn ctrl_c_stops_cleanly_even_with_open_event_streams() {
     let status = server.interrupt();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn saves_during_a_rebuild_lead_to_exactly_one_more_rebuild() {
+    let (_tmp, root) = temp_site();
+    // Enough guides that rendering every page (after a template change) takes a while.
+    for i in 0..300 {
+        write(
+            &root.join(format!("guides/extra-{i:03}.md")),
+            &guide(&format!("Extra {i}"), "extra", "Filler."),
+        );
+    }
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    let before = server.counter("rebuilds");
+    let templates = root.join("themes/default/templates");
+    fs::create_dir_all(&templates).unwrap();
+    let page_404 = guidesmith::theme::default_theme_file("templates/404.html").unwrap();
+    let page_404 = String::from_utf8(page_404.to_vec()).unwrap().replace(
+        "{% endblock content %}",
+        "<p>Custom 404.</p>{% endblock content %}",
+    );
+    write(&templates.join("404.html"), &page_404);
+    std::thread::sleep(Duration::from_millis(50));
+    for i in 0..3 {
+        write(
+            &root.join("guides/alpha.md"),
+            &guide("Alpha", "trust", &format!("Saved {i} during the rebuild.")),
+        );
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    server.wait_for("the last save served", || {
+        server.get("/alpha/").body.contains("Saved 2 during")
+    });
+    events.drain(Duration::from_secs(1));
+    assert_eq!(
+        server.counter("rebuilds") - before,
+        2,
+        "the template rebuild, then one for the three saves:\n{}",
+        server.stdout()
+    );
+    assert!(server.get("/missing/").body.contains("Custom 404."));
+}
