@@ -2,6 +2,9 @@
 //! site, real HTTP and the real event stream. No timing assertions: waits have generous
 //! timeouts and only bound how long a failure takes to show.
 
+#[allow(dead_code)]
+#[path = "support/browser.rs"]
+mod browser;
 #[path = "support/serve_harness.rs"]
 mod harness;
 
@@ -516,4 +519,132 @@ fn saves_during_a_rebuild_lead_to_exactly_one_more_rebuild() {
         server.stdout()
     );
     assert!(server.get("/missing/").body.contains("Custom 404."));
+}
+
+/// Chromium and chromedriver, or `None` (a skip, unless GUIDESMITH_REQUIRE_BROWSER=1).
+fn browser_tools() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    match browser::find_browser() {
+        Ok(tools) => Some(tools),
+        Err(why) if std::env::var("GUIDESMITH_REQUIRE_BROWSER").as_deref() == Ok("1") => {
+            panic!("GUIDESMITH_REQUIRE_BROWSER=1 but the browser test cannot run: {why}")
+        }
+        Err(why) => {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED the live-reload browser test: {why}"
+            );
+            None
+        }
+    }
+}
+
+/// Evaluates `script` (a function body) in the page until it returns `true`.
+async fn wait_in_page(client: &fantoccini::Client, what: &str, script: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let value = client.execute(script, vec![]).await;
+        if matches!(value, Ok(serde_json::Value::Bool(true))) {
+            return;
+        }
+        assert!(
+            started.elapsed() < harness::TIMEOUT,
+            "timed out waiting for {what} (last: {value:?})"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The injected client in Chromium: the overlay shows an error as text and goes away on the
+/// fix (with a reload), a CSS-only change swaps the stylesheet without a reload.
+#[tokio::test(flavor = "current_thread")]
+async fn live_reload_in_a_real_browser() {
+    let Some((chromium, driver_path)) = browser_tools() else {
+        return;
+    };
+    let (_tmp, root) = temp_site();
+    fs::create_dir_all(root.join("static")).unwrap();
+    let server = Server::start(&root, &[]);
+    let mut driver = browser::Chromedriver::start(&driver_path, &chromium).unwrap();
+    let client = driver.session(1000, 800).await.unwrap();
+    client
+        .goto(&format!("http://127.0.0.1:{}/alpha/", server.port))
+        .await
+        .unwrap();
+    let events = server.events();
+    // Mark the page (a reload clears the mark) and let its event stream connect; one that
+    // connects late still gets the current error right after `hello`.
+    wait_in_page(
+        &client,
+        "the page",
+        "return location.pathname === '/alpha/' && document.readyState === 'complete';",
+    )
+    .await;
+    client
+        .execute("window.__mark = 'first load'; return true;", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // An error whose text looks like HTML: it must show as text.
+    write(
+        &root.join("guides/alpha.md"),
+        "---\ntitle: Alpha\ndescription: x\n\"<img src=x onerror=window.__pwned=1>\": 1\n---\nBody\n",
+    );
+    events.expect("error");
+    wait_in_page(
+        &client,
+        "the error overlay",
+        "var o = document.getElementById('guidesmith-error-overlay'); return !!o && o.textContent.indexOf('guides/alpha.md:4:1') >= 0;",
+    )
+    .await;
+    let shown = client
+        .execute(
+            "var o = document.getElementById('guidesmith-error-overlay'); return [o.querySelector('img') === null, o.textContent.indexOf('<img src=x') >= 0, window.__pwned === undefined, window.__mark];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!([true, true, true, "first load"]),
+        "the error is text, not markup, and the page did not reload\nstdout:\n{}\nstderr:\n{}",
+        server.stdout(),
+        server.stderr()
+    );
+
+    // The fix: the page reloads and the overlay is gone.
+    write(
+        &root.join("guides/alpha.md"),
+        &guide("Alpha", "trust", "Fixed body."),
+    );
+    wait_in_page(
+        &client,
+        "the reload after the fix",
+        "return window.__mark === undefined && document.body.textContent.indexOf('Fixed body.') >= 0 && !document.getElementById('guidesmith-error-overlay');",
+    )
+    .await;
+
+    // A CSS-only change: the stylesheet is swapped, the page is not reloaded.
+    client
+        .execute("window.__mark = 'second load'; return true;", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    write(
+        &root.join("static/style.css"),
+        "body { background: rgb(1, 2, 3) }",
+    );
+    wait_in_page(
+        &client,
+        "the new stylesheet",
+        "return getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)';",
+    )
+    .await;
+    let mark = client
+        .execute("return window.__mark;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(mark, serde_json::json!("second load"), "no reload for CSS");
+    let _ = client.close().await;
 }
