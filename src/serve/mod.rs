@@ -155,7 +155,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
             );
         }
         Err(e) => {
-            let text = printer.error(&e);
+            let text = printer.error(&e, false);
             shared.update_status(|s| (s.rebuilds, s.failed, s.error) = (1, 1, Some(text)));
         }
     }
@@ -315,7 +315,7 @@ struct Printer {
 
 impl Printer {
     /// Prints a failed rebuild's error (unless it is the same as the last one); returns its text.
-    fn error(&mut self, error: &anyhow::Error) -> String {
+    fn error(&mut self, error: &anyhow::Error, served: bool) -> String {
         let text = match error.downcast_ref::<Diagnostics>() {
             Some(d) => d.to_string(),
             None => format!("error: {error:#}"),
@@ -325,8 +325,10 @@ impl Printer {
                 "Rebuild failed: the same error{} as above",
                 if text.lines().count() > 2 { "s" } else { "" }
             );
-        } else {
+        } else if served {
             eprintln!("Rebuild failed; still serving the last good site:\n{text}");
+        } else {
+            eprintln!("The site does not build yet; pages show this error until it does:\n{text}");
         }
         self.last_error = Some(text.clone());
         text
@@ -550,7 +552,8 @@ impl RebuildLoop {
                 }
             }
             Err(e) => {
-                let text = self.printer.error(&e);
+                let served = !self.shared.files().is_empty();
+                let text = self.printer.error(&e, served);
                 self.shared.update_status(|s| {
                     s.failed += 1;
                     s.error = Some(text.clone());
