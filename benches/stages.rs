@@ -19,18 +19,18 @@ use guidesmith::theme::Theme;
 use guidesmith::widgets::prepare_guide;
 use rayon::prelude::*;
 
-/// Per stage: its name, how long it took and the process's resident memory after it (MiB).
+/// Per stage: its name, how long it took and the process's peak resident memory so far (MiB).
 type Laps = Vec<(&'static str, Duration, f64)>;
 
-/// Resident set size now, in MiB (Linux `/proc/self/statm`; 0 elsewhere).
+/// Peak resident set size so far, in MiB (Linux `VmHWM`; 0 elsewhere).
 fn rss_mib() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0.0);
-    pages * 4096.0 / (1024.0 * 1024.0)
+    kib / 1024.0
 }
 
 fn main() {
@@ -51,7 +51,7 @@ fn main() {
     let out = std::env::temp_dir().join(format!("guidesmith-stages-{}", std::process::id()));
     let all: Vec<Laps> = (0..runs).map(|_| run_once(&root, &out)).collect();
     println!(
-        "{} ({runs} runs), ms per stage: median (min-max); resident MiB after the stage",
+        "{} ({runs} runs), ms per stage: median (min-max); peak resident MiB at the end of the stage",
         root.display()
     );
     for (i, (name, _, _)) in all[0].iter().enumerate() {
@@ -86,7 +86,11 @@ fn run_once(root: &std::path::Path, out: &std::path::Path) -> Laps {
     let base_path = config.base_path();
     let prepared: Vec<_> = guides
         .into_par_iter()
-        .map(|g| prepare_guide(g, &base_path))
+        .map(|g| {
+            let mut prepared = prepare_guide(g, &base_path);
+            prepared.release_sources();
+            prepared
+        })
         .collect();
     lap("prepare_guide", &mut laps);
     let site = Site::new(config, prepared);

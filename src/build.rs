@@ -67,7 +67,8 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
 }
 
 /// A site that passed every check, not rendered yet: what [`build`] streams to disk and
-/// [`render_site_files`] renders into memory.
+/// [`render_site_files`] renders into memory. Its guides' sources are released
+/// ([`crate::widgets::PreparedGuide::release_sources`]): they hold views, not markdown.
 pub struct CheckedSite {
     pub site: Site,
     pub theme: Theme,
@@ -88,9 +89,14 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
         .collect();
     problems.extend(validate_site(&guides));
     let base_path = config.base_path();
+    // Every guide is held until its page is rendered: keep the views, not their sources.
     let prepared: Vec<_> = guides
         .into_par_iter()
-        .map(|g| prepare_guide(g, &base_path))
+        .map(|g| {
+            let mut prepared = prepare_guide(g, &base_path);
+            prepared.release_sources();
+            prepared
+        })
         .collect();
     for g in &prepared {
         problems.extend(g.placement_problems());

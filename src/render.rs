@@ -275,7 +275,16 @@ pub fn render_guide_page(
 ) -> Result<OutputFile> {
     let g = &site.guides[index];
     let slug = &g.guide.slug;
-    let mut content = String::with_capacity(g.guide.body.len() * 2);
+    let body_len: usize = g
+        .body
+        .parts
+        .iter()
+        .map(|p| match p {
+            BodyPart::Html(html) => html.len(),
+            BodyPart::Widget(_) => 0,
+        })
+        .sum();
+    let mut content = String::with_capacity(body_len * 2);
     for part in &g.body.parts {
         match part {
             BodyPart::Html(html) => content.push_str(html),
