@@ -15,7 +15,7 @@ use crate::config::SiteConfig;
 use crate::content::load_guides;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::links::check_links;
-use crate::output::{StagedOutput, recover_interrupted_swap};
+use crate::output::{StagedOutput, recover_interrupted_swap, write_output};
 use crate::render::{OutputFile, Page, render_page, render_site, site_pages, site_view};
 use crate::site::{Site, guide_path};
 use crate::theme::Theme;
@@ -240,6 +240,10 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         .clone()
         .unwrap_or_else(|| root.join(&config.output_dir));
     recover_interrupted_swap(&output_dir);
+    if options.release {
+        // Fingerprinting rewrites references between files: the whole site, in memory.
+        return build_in_memory(root, options, output_dir, started);
+    }
     let checked = check_site(root, options)?;
     let (site, theme) = (&checked.site, &checked.theme);
     let writing = || format!("writing the site to {}", output_dir.display());
@@ -265,6 +269,25 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     Ok(report)
 }
 
+fn build_in_memory(
+    root: &Path,
+    options: &BuildOptions,
+    output_dir: PathBuf,
+    started: Instant,
+) -> Result<BuildReport> {
+    let site = render_site_files(root, options)?;
+    write_output(&output_dir, &site.files)
+        .with_context(|| format!("writing the site to {}", output_dir.display()))?;
+    Ok(BuildReport {
+        output_dir,
+        guide_count: site.guide_count,
+        page_count: site.page_count,
+        file_count: site.files.len(),
+        warnings: site.warnings,
+        elapsed: started.elapsed(),
+    })
+}
+
 /// Frees the site on another thread: dropping every guide's strings and views one by one
 /// takes about 3% of a build, and nobody waits for it (the CLI exits, `serve` goes on).
 fn drop_in_background(site: Site) {
@@ -278,22 +301,39 @@ fn drop_in_background(site: Site) {
 mod tests {
     use super::*;
 
-    /// The streamed build writes exactly the files `render_site_files` renders in memory.
+    /// `build` writes exactly the files `render_site_files` renders in memory, streamed or
+    /// (release builds) not.
     #[test]
-    fn streamed_build_writes_the_rendered_files() {
+    fn build_writes_the_rendered_files() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
-        let tmp = tempfile::tempdir().unwrap();
-        let options = BuildOptions {
-            output: Some(tmp.path().join("out")),
-            base_url: Some("https://example.org/sub/".into()),
-            drafts: true,
-        };
-        let report = build(&root, &options).unwrap();
-        let rendered = render_site_files(&root, &options).unwrap();
-        assert_eq!(report.file_count, rendered.files.len());
-        for f in &rendered.files {
-            let written = std::fs::read(report.output_dir.join(&f.path)).unwrap();
-            assert!(written == f.bytes, "{} differs", f.path);
+        for release in [false, true] {
+            let tmp = tempfile::tempdir().unwrap();
+            let options = BuildOptions {
+                output: Some(tmp.path().join("out")),
+                base_url: Some("https://example.org/sub/".into()),
+                drafts: true,
+                release,
+            };
+            let report = build(&root, &options).unwrap();
+            let rendered = render_site_files(&root, &options).unwrap();
+            assert_eq!(report.file_count, rendered.files.len());
+            let on_disk = walkdir::WalkDir::new(&report.output_dir)
+                .into_iter()
+                .filter(|e| e.as_ref().unwrap().file_type().is_file())
+                .count();
+            assert_eq!(
+                on_disk,
+                rendered.files.len() + 1,
+                "the files and the marker"
+            );
+            for f in &rendered.files {
+                let written = std::fs::read(report.output_dir.join(&f.path)).unwrap();
+                assert!(
+                    written == f.bytes,
+                    "{} differs (release: {release})",
+                    f.path
+                );
+            }
         }
     }
 }
