@@ -244,16 +244,22 @@ fn tag_view(site: &Site, t: &crate::site::Tag) -> TagView {
 
 /// `heading_id`: a body heading right above the widget's marker, which the widget's template
 /// uses as its title instead of printing its own.
-fn render_widget(
-    theme: &Theme,
-    sv: &SiteView,
-    slug: &str,
-    widget: &WidgetView,
-    heading_id: Option<&str>,
-) -> Result<String> {
+/// The context every widget of one guide page shares: `site` and `guide_slug`, converted to
+/// template values once per page (cloning a context shares its values).
+fn widget_base_context(sv: &SiteView, slug: &str) -> Context {
     let mut cx = Context::new();
     cx.insert("site", sv);
     cx.insert("guide_slug", slug);
+    cx
+}
+
+fn render_widget(
+    theme: &Theme,
+    base: &Context,
+    widget: &WidgetView,
+    heading_id: Option<&str>,
+) -> Result<String> {
+    let mut cx = base.clone();
     cx.insert("heading_id", &heading_id);
     match widget {
         WidgetView::Takeaways(w) => cx.insert("widget", w),
@@ -275,6 +281,7 @@ pub fn render_guide_page(
 ) -> Result<OutputFile> {
     let g = &site.guides[index];
     let slug = &g.guide.slug;
+    let base = widget_base_context(sv, slug);
     let body_len: usize = g
         .body
         .parts
@@ -290,14 +297,14 @@ pub fn render_guide_page(
             BodyPart::Html(html) => content.push_str(html),
             BodyPart::Widget(p) => {
                 if let Some(w) = g.widget(&p.widget) {
-                    content.push_str(&render_widget(theme, sv, slug, &w, p.heading.as_deref())?);
+                    content.push_str(&render_widget(theme, &base, &w, p.heading.as_deref())?);
                 }
             }
         }
     }
     let mut after = String::new();
     for w in g.unplaced() {
-        after.push_str(&render_widget(theme, sv, slug, &w, None)?);
+        after.push_str(&render_widget(theme, &base, &w, None)?);
     }
     let link = |i: usize| {
         let n = &site.guides[i];
