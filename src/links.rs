@@ -104,7 +104,6 @@ pub fn check_links_of(
                 );
             }
         }
-    }
         problems
     })
     .collect()
