@@ -15,8 +15,8 @@ use crate::config::SiteConfig;
 use crate::content::load_guides;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::links::check_links;
-use crate::output::{recover_interrupted_swap, write_output};
-use crate::render::{OutputFile, render_site};
+use crate::output::{StagedOutput, recover_interrupted_swap, write_output};
+use crate::render::{OutputFile, Page, render_page, render_site, site_pages, site_view};
 use crate::site::{Site, guide_path};
 use crate::theme::Theme;
 use crate::validate::validate_site;
@@ -66,8 +66,19 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
     Ok(config)
 }
 
-/// Everything `build` does except writing: the output files, in memory.
-pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<RenderedSite> {
+/// A site that passed every check, not rendered yet: what [`build`] streams to disk and
+/// [`render_site_files`] renders into memory. Its guides' sources are released
+/// ([`crate::widgets::PreparedGuide::release_sources`]): they hold views, not markdown.
+pub struct CheckedSite {
+    pub site: Site,
+    pub theme: Theme,
+    /// Every page, in the order `render_site` renders them; static files come from `theme`.
+    pub pages: Vec<Page>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads, prepares and checks the site (content, output paths, links) without rendering.
+pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
     let (guides, mut problems) = load_guides(root, &config, options.drafts);
@@ -78,25 +89,27 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
         .collect();
     problems.extend(validate_site(&guides));
     let base_path = config.base_path();
+    // Every guide is held until its page is rendered: keep the views, not their sources.
     let prepared: Vec<_> = guides
         .into_par_iter()
-        .map(|g| prepare_guide(g, &base_path))
+        .map(|g| {
+            let mut prepared = prepare_guide(g, &base_path);
+            prepared.release_sources();
+            prepared
+        })
         .collect();
     for g in &prepared {
         problems.extend(g.placement_problems());
     }
     let site = Site::new(config, prepared);
-    let mut files = render_site(&site, &theme)?;
-    let page_count = files.len();
-    for (path, source) in &theme.static_files {
-        let bytes = source.read()?.into_owned();
-        files.push(OutputFile {
-            path: path.clone(),
-            bytes,
-        });
-    }
-    problems.extend(find_path_collisions(&site, &theme, &files));
-    let outputs: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    let pages = site_pages(&site);
+    let paths: Vec<String> = pages
+        .iter()
+        .map(|p| p.path(&site))
+        .chain(theme.static_files.keys().cloned())
+        .collect();
+    problems.extend(find_collisions_in_paths(&site, &theme, &paths));
+    let outputs: HashSet<String> = paths.into_iter().collect();
     problems.extend(
         check_links(&site, &outputs)
             .into_iter()
@@ -111,6 +124,31 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
     }
     if problems.has_errors() {
         return Err(problems.into_errors().into());
+    }
+    Ok(CheckedSite {
+        site,
+        theme,
+        pages,
+        warnings: problems.0,
+    })
+}
+
+/// Everything `build` does except writing: the output files, in memory.
+pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<RenderedSite> {
+    let CheckedSite {
+        site,
+        theme,
+        warnings,
+        ..
+    } = check_site(root, options)?;
+    let mut files = render_site(&site, &theme)?;
+    let page_count = files.len();
+    for (path, source) in &theme.static_files {
+        let bytes = source.read()?.into_owned();
+        files.push(OutputFile {
+            path: path.clone(),
+            bytes,
+        });
     }
     let mut seen = HashSet::new();
     files.retain(|f| seen.insert(f.path.clone()));
@@ -132,7 +170,7 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
         guide_count: site.guides.len(),
         config: site.config,
         files,
-        warnings: problems.0,
+        warnings,
         page_count,
     })
 }
@@ -151,6 +189,12 @@ pub(crate) fn find_path_collisions(
     theme: &Theme,
     files: &[OutputFile],
 ) -> Vec<Diagnostic> {
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    find_collisions_in_paths(site, theme, &paths)
+}
+
+/// [`find_path_collisions`] over output paths, before anything is rendered.
+fn find_collisions_in_paths(site: &Site, theme: &Theme, paths: &[String]) -> Vec<Diagnostic> {
     let guide_pages: HashMap<String, &crate::widgets::PreparedGuide> = site
         .guides
         .iter()
@@ -158,18 +202,18 @@ pub(crate) fn find_path_collisions(
         .collect();
     let mut seen: HashSet<&str> = HashSet::new();
     let mut problems = Vec::new();
-    for f in files {
-        if seen.insert(&f.path) {
+    for path in paths {
+        if seen.insert(path) {
             continue;
         }
-        let what = match theme.static_files.get(&f.path) {
+        let what = match theme.static_files.get(path) {
             Some(crate::theme::StaticSource::Disk(p)) => format!("the static file {}", p.display()),
             Some(_) => "a file of the default theme".to_string(),
             None => "another page".to_string(),
         };
-        let (file, help) = match guide_pages.get(&f.path) {
+        let (file, help) = match guide_pages.get(path) {
             Some(g) => (g.guide.source.clone(), "give the guide another `slug:`"),
-            None => (PathBuf::from(&f.path), "rename one of the two"),
+            None => (PathBuf::from(path), "rename one of the two"),
         };
         problems.push(
             Diagnostic::error(
@@ -177,7 +221,7 @@ pub(crate) fn find_path_collisions(
                 Position::START,
                 format!(
                     "duplicate output path `{}`: {what} is written there too",
-                    f.path
+                    path
                 ),
             )
             .with_help(help),
@@ -186,7 +230,8 @@ pub(crate) fn find_path_collisions(
     problems
 }
 
-/// Builds the site at `root` and swaps it into the output folder.
+/// Builds the site at `root` and swaps it into the output folder. Pages are rendered on all
+/// cores and each is written as soon as it is rendered, so the site is never held in memory.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let config = load_config(root, options)?;
@@ -195,6 +240,41 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         .clone()
         .unwrap_or_else(|| root.join(&config.output_dir));
     recover_interrupted_swap(&output_dir);
+    if options.release {
+        // Fingerprinting rewrites references between files: the whole site, in memory.
+        return build_in_memory(root, options, output_dir, started);
+    }
+    let checked = check_site(root, options)?;
+    let (site, theme) = (&checked.site, &checked.theme);
+    let writing = || format!("writing the site to {}", output_dir.display());
+    let staged = StagedOutput::begin(&output_dir).with_context(writing)?;
+    let sv = site_view(site);
+    checked.pages.par_iter().try_for_each(|&page| {
+        let file = render_page(site, theme, &sv, page)?;
+        staged.put(&file.path, &file.bytes).with_context(writing)
+    })?;
+    for (path, source) in &theme.static_files {
+        staged.put(path, &source.read()?).with_context(writing)?;
+    }
+    staged.finish().with_context(writing)?;
+    let report = BuildReport {
+        output_dir,
+        guide_count: site.guides.len(),
+        page_count: checked.pages.len(),
+        file_count: checked.pages.len() + theme.static_files.len(),
+        warnings: checked.warnings,
+        elapsed: started.elapsed(),
+    };
+    drop_in_background(checked.site);
+    Ok(report)
+}
+
+fn build_in_memory(
+    root: &Path,
+    options: &BuildOptions,
+    output_dir: PathBuf,
+    started: Instant,
+) -> Result<BuildReport> {
     let site = render_site_files(root, options)?;
     write_output(&output_dir, &site.files)
         .with_context(|| format!("writing the site to {}", output_dir.display()))?;
@@ -206,4 +286,54 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         warnings: site.warnings,
         elapsed: started.elapsed(),
     })
+}
+
+/// Frees the site on another thread: dropping every guide's strings and views one by one
+/// takes about 3% of a build, and nobody waits for it (the CLI exits, `serve` goes on).
+fn drop_in_background(site: Site) {
+    // If no thread can be started, the closure and the site are dropped right here.
+    let _ = std::thread::Builder::new()
+        .name("drop-site".into())
+        .spawn(move || drop(site));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `build` writes exactly the files `render_site_files` renders in memory, streamed or
+    /// (release builds) not.
+    #[test]
+    fn build_writes_the_rendered_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        for release in [false, true] {
+            let tmp = tempfile::tempdir().unwrap();
+            let options = BuildOptions {
+                output: Some(tmp.path().join("out")),
+                base_url: Some("https://example.org/sub/".into()),
+                drafts: true,
+                release,
+            };
+            let report = build(&root, &options).unwrap();
+            let rendered = render_site_files(&root, &options).unwrap();
+            assert_eq!(report.file_count, rendered.files.len());
+            let on_disk = walkdir::WalkDir::new(&report.output_dir)
+                .into_iter()
+                .filter(|e| e.as_ref().unwrap().file_type().is_file())
+                .count();
+            assert_eq!(
+                on_disk,
+                rendered.files.len() + 1,
+                "the files and the marker"
+            );
+            for f in &rendered.files {
+                let written = std::fs::read(report.output_dir.join(&f.path)).unwrap();
+                assert!(
+                    written == f.bytes,
+                    "{} differs (release: {release})",
+                    f.path
+                );
+            }
+        }
+    }
 }

@@ -274,6 +274,39 @@ pub fn locate_text(yaml: &str, line_offset: usize, text: &str) -> Option<Positio
 
 /// The `nth` (0-based) line of the YAML that contains `text`, as a file position.
 pub fn locate_text_nth(yaml: &str, line_offset: usize, text: &str, nth: usize) -> Option<Position> {
+    if text.is_empty() || text.contains(['\n', '\r']) || yaml.contains('\r') {
+        return locate_text_by_lines(yaml, line_offset, text, nth);
+    }
+    // One substring search over the whole YAML instead of one per line: this runs for every
+    // link in the front matter, so a scan per line would make it quadratic in the file.
+    let mut from = 0;
+    let mut line = 0;
+    let mut line_start = 0;
+    let mut seen = 0;
+    loop {
+        let at = from + yaml[from..].find(text)?;
+        line += yaml[line_start..at].bytes().filter(|&b| b == b'\n').count();
+        line_start = yaml[..at].rfind('\n').map_or(0, |i| i + 1);
+        if seen == nth {
+            let column = yaml[line_start..at].chars().count() + 1;
+            return Some(Position::new(line + 1 + line_offset, column));
+        }
+        seen += 1;
+        // The next match must be on a later line.
+        from = match yaml[at..].find('\n') {
+            Some(i) => at + i + 1,
+            None => return None,
+        };
+    }
+}
+
+/// `locate_text_nth` line by line, for the cases the fast search does not cover.
+fn locate_text_by_lines(
+    yaml: &str,
+    line_offset: usize,
+    text: &str,
+    nth: usize,
+) -> Option<Position> {
     yaml.lines()
         .enumerate()
         .filter_map(|(index, line)| {
@@ -289,6 +322,20 @@ mod tests {
 
     fn file() -> &'static Path {
         Path::new("guides/a.md")
+    }
+
+    #[test]
+    fn locating_text_matches_the_line_by_line_search() {
+        let yaml = "title: a\nsteps:\n  - body: see [x](/a/) and [y](/a/)\n  - body: café /a/\n/a/";
+        for text in ["/a/", "title", "x", "é /", "nope", "", "\n", "a\n"] {
+            for nth in 0..4 {
+                assert_eq!(
+                    locate_text_nth(yaml, 1, text, nth),
+                    locate_text_by_lines(yaml, 1, text, nth),
+                    "{text:?} {nth}"
+                );
+            }
+        }
     }
 
     #[test]

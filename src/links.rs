@@ -6,6 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, nearest};
 use crate::site::{Site, guide_path};
 
@@ -32,8 +34,13 @@ pub fn check_links_of(
         })
         .collect();
     let slugs: Vec<&str> = site.guides.iter().map(|g| g.guide.slug.as_str()).collect();
-    let mut problems = Vec::new();
-    for g in indexes.into_iter().filter_map(|i| site.guides.get(i)) {
+    let indexes: Vec<usize> = indexes.into_iter().collect();
+    // One guide at a time, on all cores; the caller sorts the diagnostics.
+    indexes
+        .par_iter()
+        .filter_map(|&i| site.guides.get(i))
+        .flat_map_iter(|g| {
+        let mut problems = Vec::new();
         let here = format!("{}index.html", guide_path(&g.guide.slug));
         for link in &g.links {
             let Some((path, fragment)) = resolve(&link.target, &guide_path(&g.guide.slug)) else {
@@ -97,8 +104,9 @@ pub fn check_links_of(
                 );
             }
         }
-    }
-    problems
+        problems
+    })
+    .collect()
 }
 
 /// Resolves a link against the site path of the page it is on (`slug/`). `None` for links

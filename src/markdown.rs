@@ -166,6 +166,8 @@ impl<'a> BodyWalk<'a> {
         if !self.pending.is_empty() {
             let mut html = String::new();
             pulldown_cmark::html::push_html(&mut html, self.pending.drain(..));
+            // Kept until the page is rendered, for every guide at once: no spare capacity.
+            html.shrink_to_fit();
             self.body.parts.push(BodyPart::Html(html));
         }
     }
@@ -465,6 +467,7 @@ pub fn render_fragment(markdown: &str, base_path: &str) -> (String, Vec<String>)
         .collect();
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html.shrink_to_fit();
     (html, links)
 }
 

@@ -133,25 +133,68 @@ fn nav_url(site: &Site, url: &str) -> String {
     }
 }
 
-/// Renders every page of the site (not static files).
+/// One page of the site, named before it is rendered, so its path is known up front (for
+/// the link checker) and pages can be rendered and written one at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    /// A guide page; the index into `Site::guides`.
+    Guide(usize),
+    Home,
+    TagsIndex,
+    /// A tag page; the index into `Site::tags`.
+    Tag(usize),
+    NotFound,
+    Sitemap,
+    Feed,
+    Robots,
+}
+
+impl Page {
+    /// The output path of the page, relative to the output folder.
+    pub fn path(self, site: &Site) -> String {
+        match self {
+            Page::Guide(i) => format!("{}index.html", guide_path(&site.guides[i].guide.slug)),
+            Page::Home => "index.html".into(),
+            Page::TagsIndex => "tags/index.html".into(),
+            Page::Tag(i) => format!("{}index.html", tag_path(&site.tags[i].slug)),
+            Page::NotFound => "404.html".into(),
+            Page::Sitemap => "sitemap.xml".into(),
+            Page::Feed => "atom.xml".into(),
+            Page::Robots => "robots.txt".into(),
+        }
+    }
+}
+
+/// Every page of the site (not static files), in the order [`render_site`] returns them.
+pub fn site_pages(site: &Site) -> Vec<Page> {
+    let mut pages: Vec<Page> = (0..site.guides.len()).map(Page::Guide).collect();
+    pages.extend([Page::Home, Page::TagsIndex]);
+    pages.extend((0..site.tags.len()).map(Page::Tag));
+    pages.extend([Page::NotFound, Page::Sitemap, Page::Feed, Page::Robots]);
+    pages
+}
+
+/// Renders one page.
+pub fn render_page(site: &Site, theme: &Theme, sv: &SiteView, page: Page) -> Result<OutputFile> {
+    match page {
+        Page::Guide(i) => render_guide_page(site, theme, sv, i),
+        Page::Home => render_home(site, theme, sv),
+        Page::TagsIndex => render_tags_index(site, theme, sv),
+        Page::Tag(i) => render_tag_page(site, theme, sv, i),
+        Page::NotFound => render_404(site, theme, sv),
+        Page::Sitemap => render_sitemap(site, theme),
+        Page::Feed => render_feed(site, theme, sv),
+        Page::Robots => render_robots(site, theme),
+    }
+}
+
+/// Renders every page of the site (not static files), all cores at once.
 pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>> {
     let sv = site_view(site);
-    let mut files: Vec<OutputFile> = (0..site.guides.len())
+    site_pages(site)
         .into_par_iter()
-        .map(|i| render_guide_page(site, theme, &sv, i))
-        .collect::<Result<_>>()?;
-    files.push(render_home(site, theme, &sv)?);
-    files.push(render_tags_index(site, theme, &sv)?);
-    let tags: Vec<OutputFile> = (0..site.tags.len())
-        .into_par_iter()
-        .map(|i| render_tag_page(site, theme, &sv, i))
-        .collect::<Result<_>>()?;
-    files.extend(tags);
-    files.push(render_404(site, theme, &sv)?);
-    files.push(render_sitemap(site, theme)?);
-    files.push(render_feed(site, theme, &sv)?);
-    files.push(render_robots(site, theme)?);
-    Ok(files)
+        .map(|page| render_page(site, theme, &sv, page))
+        .collect()
 }
 
 fn render(theme: &Theme, template: &str, context: &Context) -> Result<String> {
@@ -201,16 +244,22 @@ fn tag_view(site: &Site, t: &crate::site::Tag) -> TagView {
 
 /// `heading_id`: a body heading right above the widget's marker, which the widget's template
 /// uses as its title instead of printing its own.
-fn render_widget(
-    theme: &Theme,
-    sv: &SiteView,
-    slug: &str,
-    widget: &WidgetView,
-    heading_id: Option<&str>,
-) -> Result<String> {
+/// The context every widget of one guide page shares: `site` and `guide_slug`, converted to
+/// template values once per page (cloning a context shares its values).
+fn widget_base_context(sv: &SiteView, slug: &str) -> Context {
     let mut cx = Context::new();
     cx.insert("site", sv);
     cx.insert("guide_slug", slug);
+    cx
+}
+
+fn render_widget(
+    theme: &Theme,
+    base: &Context,
+    widget: &WidgetView,
+    heading_id: Option<&str>,
+) -> Result<String> {
+    let mut cx = base.clone();
     cx.insert("heading_id", &heading_id);
     match widget {
         WidgetView::Takeaways(w) => cx.insert("widget", w),
@@ -232,20 +281,30 @@ pub fn render_guide_page(
 ) -> Result<OutputFile> {
     let g = &site.guides[index];
     let slug = &g.guide.slug;
-    let mut content = String::with_capacity(g.guide.body.len() * 2);
+    let base = widget_base_context(sv, slug);
+    let body_len: usize = g
+        .body
+        .parts
+        .iter()
+        .map(|p| match p {
+            BodyPart::Html(html) => html.len(),
+            BodyPart::Widget(_) => 0,
+        })
+        .sum();
+    let mut content = String::with_capacity(body_len * 2);
     for part in &g.body.parts {
         match part {
             BodyPart::Html(html) => content.push_str(html),
             BodyPart::Widget(p) => {
                 if let Some(w) = g.widget(&p.widget) {
-                    content.push_str(&render_widget(theme, sv, slug, &w, p.heading.as_deref())?);
+                    content.push_str(&render_widget(theme, &base, &w, p.heading.as_deref())?);
                 }
             }
         }
     }
     let mut after = String::new();
     for w in g.unplaced() {
-        after.push_str(&render_widget(theme, sv, slug, &w, None)?);
+        after.push_str(&render_widget(theme, &base, &w, None)?);
     }
     let link = |i: usize| {
         let n = &site.guides[i];

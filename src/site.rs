@@ -80,7 +80,11 @@ impl Site {
     }
 
     pub fn tag(&self, slug: &str) -> Option<&Tag> {
-        self.tags.iter().find(|t| t.slug == slug)
+        // `tags` is sorted by slug.
+        self.tags
+            .binary_search_by(|t| t.slug.as_str().cmp(slug))
+            .ok()
+            .map(|i| &self.tags[i])
     }
 }
 
