@@ -242,7 +242,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     recover_interrupted_swap(&output_dir);
     if options.release {
         // Fingerprinting rewrites references between files: the whole site, in memory.
-        return build_in_memory(root, options, output_dir, started);
+        return write_rendered(render_site_files(root, options)?, output_dir, started);
     }
     let checked = check_site(root, options)?;
     let (site, theme) = (&checked.site, &checked.theme);
@@ -269,13 +269,12 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     Ok(report)
 }
 
-fn build_in_memory(
-    root: &Path,
-    options: &BuildOptions,
+/// Swaps a site rendered in memory into `output_dir`; `started`: when the build began.
+pub fn write_rendered(
+    site: RenderedSite,
     output_dir: PathBuf,
     started: Instant,
 ) -> Result<BuildReport> {
-    let site = render_site_files(root, options)?;
     write_output(&output_dir, &site.files)
         .with_context(|| format!("writing the site to {}", output_dir.display()))?;
     Ok(BuildReport {

@@ -16,10 +16,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use crate::build::{BuildOptions, BuildReport, RenderedSite, render_site_files};
-use crate::output::write_output;
+use crate::build::{BuildOptions, BuildReport, RenderedSite, render_site_files, write_rendered};
 use crate::release::urls::SiteUrls;
 
 /// Where `publish` puts the site.
@@ -119,16 +118,7 @@ pub fn build_release(root: &Path, options: &BuildOptions) -> Result<BuildReport>
         .output
         .clone()
         .unwrap_or_else(|| root.join(&site.config.output_dir));
-    write_output(&output_dir, &site.files)
-        .with_context(|| format!("writing the site to {}", output_dir.display()))?;
-    Ok(BuildReport {
-        output_dir,
-        guide_count: site.guide_count,
-        page_count: site.page_count,
-        file_count: site.files.len(),
-        warnings: site.warnings,
-        elapsed: started.elapsed(),
-    })
+    write_rendered(site, output_dir, started)
 }
 
 /// `guidesmith publish`: a checked release build, sent to its destination.

@@ -33,10 +33,7 @@ use crate::content::{find_guide_files, load_guide};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::guide::slugify;
 use crate::links::check_links_of;
-use crate::render::{
-    OutputFile, guide_card, render_404, render_feed, render_guide_page, render_home, render_robots,
-    render_sitemap, render_tag_page, render_tags_index, site_view,
-};
+use crate::render::{OutputFile, Page, guide_card, render_page, site_view};
 use crate::site::{Site, guide_path, tag_path};
 use crate::theme::{StaticSource, Theme};
 use crate::validate::validate_site;
@@ -560,19 +557,6 @@ fn read_statics(root: &Path, theme: &Theme) -> Result<(BTreeMap<String, Bytes>, 
     Ok((files, notes))
 }
 
-/// One page of the site.
-#[derive(Clone, Copy, Debug)]
-enum Page {
-    Guide(usize),
-    Home,
-    TagsIndex,
-    Tag(usize),
-    NotFound,
-    Sitemap,
-    Feed,
-    Robots,
-}
-
 /// Every output path of the site, in the order of `render_site`, then the static files.
 fn output_paths(state: &State) -> Vec<OutputFile> {
     let site = &state.site;
@@ -835,16 +819,7 @@ fn render_pages(state: &State, jobs: &[(&String, &Page)]) -> Result<Vec<OutputFi
     let (site, theme) = (&state.site, &state.theme);
     let sv = site_view(site);
     jobs.par_iter()
-        .map(|(_, page)| match **page {
-            Page::Guide(i) => render_guide_page(site, theme, &sv, i),
-            Page::Home => render_home(site, theme, &sv),
-            Page::TagsIndex => render_tags_index(site, theme, &sv),
-            Page::Tag(i) => render_tag_page(site, theme, &sv, i),
-            Page::NotFound => render_404(site, theme, &sv),
-            Page::Sitemap => render_sitemap(site, theme),
-            Page::Feed => render_feed(site, theme, &sv),
-            Page::Robots => render_robots(site, theme),
-        })
+        .map(|(_, page)| render_page(site, theme, &sv, **page))
         .collect()
 }
 
