@@ -429,20 +429,7 @@ fn plain_text<'e, 'a: 'e>(events: impl Iterator<Item = &'e Event<'a>>) -> String
 }
 
 fn rebase_event<'a>(event: &Event<'a>, base_path: &str) -> Event<'a> {
-    match event {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Link {
-            link_type: *link_type,
-            dest_url: rebase(dest_url, base_path),
-            title: title.clone(),
-            id: id.clone(),
-        }),
-        other => other.clone(),
-    }
+    rebase_any(event.clone(), base_path)
 }
 
 /// `/first-message/` -> `/sub/first-message/` when the site lives under `/sub/`.
@@ -483,8 +470,20 @@ pub fn render_inline(markdown: &str, base_path: &str) -> (String, Vec<String>) {
     (inner.to_string(), links)
 }
 
+/// Moves the target of a link or image written from the site root under the base path.
 fn rebase_any<'a>(event: Event<'a>, base_path: &str) -> Event<'a> {
     match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: rebase(&dest_url, base_path),
+            title,
+            id,
+        }),
         Event::Start(Tag::Image {
             link_type,
             dest_url,
@@ -496,7 +495,7 @@ fn rebase_any<'a>(event: Event<'a>, base_path: &str) -> Event<'a> {
             title,
             id,
         }),
-        other => rebase_event(&other, base_path),
+        other => other,
     }
 }
 
