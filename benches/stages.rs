@@ -16,7 +16,7 @@ use guidesmith::output::StagedOutput;
 use guidesmith::render::{OutputFile, render_page, site_pages, site_view};
 use guidesmith::site::Site;
 use guidesmith::theme::Theme;
-use guidesmith::widgets::prepare_guide;
+use guidesmith::widgets::prepare_guides;
 use rayon::prelude::*;
 
 /// Per stage: its name, how long it took and the process's peak resident memory so far (MiB).
@@ -84,14 +84,7 @@ fn run_once(root: &std::path::Path, out: &std::path::Path) -> Laps {
     assert!(!problems.has_errors(), "{problems}");
     lap("load_guides", &mut laps);
     let base_path = config.base_path();
-    let prepared: Vec<_> = guides
-        .into_par_iter()
-        .map(|g| {
-            let mut prepared = prepare_guide(g, &base_path);
-            prepared.release_sources();
-            prepared
-        })
-        .collect();
+    let prepared = prepare_guides(guides, &base_path);
     lap("prepare_guide", &mut laps);
     let site = Site::new(config, prepared);
     lap("Site::new", &mut laps);

@@ -20,7 +20,7 @@ use crate::render::{OutputFile, Page, render_page, render_site, site_pages, site
 use crate::site::{Site, guide_path};
 use crate::theme::Theme;
 use crate::validate::validate_site;
-use crate::widgets::prepare_guide;
+use crate::widgets::prepare_guides;
 
 /// How to build; `Default` is a plain `guidesmith build`.
 #[derive(Clone, Debug, Default)]
@@ -89,15 +89,7 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
         .collect();
     problems.extend(validate_site(&guides));
     let base_path = config.base_path();
-    // Every guide is held until its page is rendered: keep the views, not their sources.
-    let prepared: Vec<_> = guides
-        .into_par_iter()
-        .map(|g| {
-            let mut prepared = prepare_guide(g, &base_path);
-            prepared.release_sources();
-            prepared
-        })
-        .collect();
+    let prepared = prepare_guides(guides, &base_path);
     for g in &prepared {
         problems.extend(g.placement_problems());
     }

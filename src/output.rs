@@ -247,13 +247,6 @@ mod tests {
 
     use super::*;
 
-    fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-
     fn inode(path: &Path) -> u64 {
         fs::metadata(path).unwrap().ino()
     }
@@ -266,7 +259,10 @@ mod tests {
     fn unchanged_rebuild_touches_nothing() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let files = [file("index.html", "home"), file("a/index.html", "a")];
+        let files = [
+            OutputFile::new("index.html", "home"),
+            OutputFile::new("a/index.html", "a"),
+        ];
         write_output(&out, &files).unwrap();
         let (home, marker) = (
             inode(&out.join("index.html")),
@@ -293,16 +289,19 @@ mod tests {
         write_output(
             &out,
             &[
-                file("index.html", "home"),
-                file("a/index.html", "a"),
-                file("b/index.html", "b"),
+                OutputFile::new("index.html", "home"),
+                OutputFile::new("a/index.html", "a"),
+                OutputFile::new("b/index.html", "b"),
             ],
         )
         .unwrap();
         let home = inode(&out.join("index.html"));
         write_output(
             &out,
-            &[file("index.html", "home"), file("a/index.html", "a2")],
+            &[
+                OutputFile::new("index.html", "home"),
+                OutputFile::new("a/index.html", "a2"),
+            ],
         )
         .unwrap();
         assert_eq!(
@@ -319,7 +318,7 @@ mod tests {
     fn an_extra_file_in_the_output_is_removed_even_if_nothing_changed() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let files = [file("index.html", "home")];
+        let files = [OutputFile::new("index.html", "home")];
         write_output(&out, &files).unwrap();
         fs::create_dir(out.join("stray")).unwrap();
         write_output(&out, &files).unwrap();

@@ -24,10 +24,11 @@ pub struct OutputFile {
 }
 
 impl OutputFile {
-    fn new(path: impl Into<String>, text: String) -> OutputFile {
+    /// A text file of the output.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> OutputFile {
         OutputFile {
             path: path.into(),
-            bytes: text.into_bytes(),
+            bytes: text.into().into_bytes(),
         }
     }
 }

@@ -332,6 +332,20 @@ fn describe(r: &WidgetRef) -> String {
     }
 }
 
+/// Prepares every guide on all cores, keeping only the rendered views: each guide is held
+/// until its page is rendered, and its YAML and markdown are no longer needed by then.
+pub fn prepare_guides(guides: Vec<Guide>, base_path: &str) -> Vec<PreparedGuide> {
+    use rayon::prelude::*;
+    guides
+        .into_par_iter()
+        .map(|g| {
+            let mut prepared = prepare_guide(g, base_path);
+            prepared.release_sources();
+            prepared
+        })
+        .collect()
+}
+
 /// Renders a guide's markdown and builds its widget views.
 pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     let f = &guide.front;

@@ -282,13 +282,6 @@ mod tests {
         }
     }
 
-    fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-
     fn problems(files: &[OutputFile]) -> Vec<String> {
         let sources = BTreeMap::from([("a/index.html".to_string(), PathBuf::from("guides/a.md"))]);
         match check_output(files, &site(), &sources) {
@@ -300,17 +293,17 @@ mod tests {
     #[test]
     fn a_whole_site_whose_links_resolve_passes() {
         let files = [
-            file(
+            OutputFile::new(
                 "index.html",
                 r##"<html><head><link rel="canonical" href="https://x.org/p/"><link href="/p/s.css" rel="stylesheet"><meta property="og:url" content="https://x.org/p/"></head><a href="a/#faq-1">a</a><a href="/p/a">a</a><a href="https://elsewhere.org/x">x</a><a href="mailto:x@y.z">m</a><a href="#top">top</a>"##,
             ),
-            file(
+            OutputFile::new(
                 "a/index.html",
                 r#"<h2 id="faq-1">Q</h2><img srcset="../i.png 1x, /p/i.png 2x"><a href="../#">home</a><a href="?q=1">self</a>"#,
             ),
-            file("s.css", "body{background:url(i.png)}"),
-            file("i.png", "PNG"),
-            file(
+            OutputFile::new("s.css", "body{background:url(i.png)}"),
+            OutputFile::new("i.png", "PNG"),
+            OutputFile::new(
                 "sitemap.xml",
                 "<urlset><url><loc>https://x.org/p/a/</loc></url></urlset>",
             ),
@@ -321,16 +314,16 @@ mod tests {
     #[test]
     fn broken_links_anchors_and_live_reload_are_named_with_page_and_source() {
         let files = [
-            file(
+            OutputFile::new(
                 "index.html",
                 r#"<a href="/p/b/">b</a><a href="/style.css">s</a><script src="/__guidesmith/livereload.js"></script>"#,
             ),
-            file(
+            OutputFile::new(
                 "a/index.html",
                 r##"<a href="/p/#nope">x</a><img src="missing.png">"##,
             ),
-            file("s.css", "body{background:url(gone.png)}"),
-            file(
+            OutputFile::new("s.css", "body{background:url(gone.png)}"),
+            OutputFile::new(
                 "sitemap.xml",
                 "<urlset><url><loc>https://x.org/p/old/</loc></url></urlset>",
             ),

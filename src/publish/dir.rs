@@ -164,13 +164,6 @@ fn remove_empty_parents(target: &Path, file: &Path) {
 mod tests {
     use super::*;
 
-    fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-
     #[test]
     fn mirrors_and_leaves_other_files_alone() {
         let dir = tempfile::tempdir().unwrap();
@@ -178,12 +171,15 @@ mod tests {
         fs::write(t.join("keep.txt"), "mine").unwrap();
         let plan = publish_to_dir(
             t,
-            &[file("index.html", "1"), file("a/index.html", "a")],
+            &[
+                OutputFile::new("index.html", "1"),
+                OutputFile::new("a/index.html", "a"),
+            ],
             false,
         )
         .unwrap();
         assert_eq!(plan.added, ["a/index.html", "index.html"]);
-        let plan = publish_to_dir(t, &[file("index.html", "2")], true).unwrap();
+        let plan = publish_to_dir(t, &[OutputFile::new("index.html", "2")], true).unwrap();
         assert_eq!(
             (plan.changed.as_slice(), plan.removed.as_slice()),
             (
@@ -192,11 +188,11 @@ mod tests {
             )
         );
         assert!(t.join("a/index.html").exists(), "a dry run changes nothing");
-        publish_to_dir(t, &[file("index.html", "2")], false).unwrap();
+        publish_to_dir(t, &[OutputFile::new("index.html", "2")], false).unwrap();
         assert!(!t.join("a").exists());
         assert_eq!(fs::read_to_string(t.join("index.html")).unwrap(), "2");
         assert_eq!(fs::read_to_string(t.join("keep.txt")).unwrap(), "mine");
-        let e = publish_to_dir(t, &[file("keep.txt", "x")], false)
+        let e = publish_to_dir(t, &[OutputFile::new("keep.txt", "x")], false)
             .unwrap_err()
             .to_string();
         assert!(

@@ -311,13 +311,6 @@ mod tests {
         }
     }
 
-    fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-
     fn text<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
         std::str::from_utf8(&files.iter().find(|f| f.path == path).unwrap().bytes).unwrap()
     }
@@ -325,20 +318,20 @@ mod tests {
     #[test]
     fn hashes_names_and_rewrites_every_reference() {
         let files = vec![
-            file(
+            OutputFile::new(
                 "a/index.html",
                 r#"<link rel="stylesheet" href="/p/style.css"><img src="../img/a.png" srcset="../img/a.png 1x, /p/img/a.png?v=2 2x"><meta property="og:image" content="https://x.org/p/img/a.png"><meta name="description" content="img/a.png"><a href="/p/stylesheet.css.txt">t</a><script src="/p/g.js" defer></script>"#,
             ),
-            file(
+            OutputFile::new(
                 "style.css",
                 r#"@import "more.css";body{background:url(img/a.png)}"#,
             ),
-            file("more.css", "@font-face{src:url('/p/f.woff2')}"),
-            file("img/a.png", "PNG"),
-            file("f.woff2", "FONT"),
-            file("g.js", "1"),
-            file("favicon.ico", "ICO"),
-            file(
+            OutputFile::new("more.css", "@font-face{src:url('/p/f.woff2')}"),
+            OutputFile::new("img/a.png", "PNG"),
+            OutputFile::new("f.woff2", "FONT"),
+            OutputFile::new("g.js", "1"),
+            OutputFile::new("favicon.ico", "ICO"),
+            OutputFile::new(
                 "sitemap.xml",
                 "<loc>https://x.org/p/img/a.png</loc><loc>https://x.org/p/img/a.png.html</loc>",
             ),
