@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use guidesmith::build::{BuildOptions, load_config};
 use guidesmith::content::load_guides;
-use guidesmith::links::check_links;
+use guidesmith::links::{LinkTargets, check_links};
 use guidesmith::output::StagedOutput;
-use guidesmith::render::{OutputFile, render_page, site_pages, site_view};
+use guidesmith::render::{OutputFile, render_cards, render_page, site_pages, site_view};
 use guidesmith::site::Site;
 use guidesmith::theme::Theme;
 use guidesmith::widgets::prepare_guides;
@@ -90,12 +90,13 @@ fn run_once(root: &std::path::Path, out: &std::path::Path) -> Laps {
     lap("Site::new", &mut laps);
     let pages = site_pages(&site);
     let outputs: HashSet<String> = pages.iter().map(|p| p.path(&site)).collect();
-    assert!(check_links(&site, &outputs).is_empty());
+    assert!(check_links(&site, &LinkTargets::new(&site, outputs)).is_empty());
     lap("check_links", &mut laps);
     let sv = site_view(&site);
+    let cards = render_cards(&site, &theme, &sv).expect("cards");
     let files: Vec<OutputFile> = pages
         .par_iter()
-        .map(|&p| render_page(&site, &theme, &sv, p).expect("render"))
+        .map(|&p| render_page(&site, &theme, &sv, &cards, p).expect("render"))
         .collect();
     lap("render pages", &mut laps);
     for label in ["write (fresh)", "write (no change)"] {

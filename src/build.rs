@@ -14,9 +14,11 @@ use rayon::prelude::*;
 use crate::config::SiteConfig;
 use crate::content::load_guides;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::links::check_links;
+use crate::links::{LinkTargets, check_links};
 use crate::output::{StagedOutput, recover_interrupted_swap, write_output};
-use crate::render::{OutputFile, Page, render_page, render_site, site_pages, site_view};
+use crate::render::{
+    OutputFile, Page, render_cards, render_page, render_site, site_pages, site_view,
+};
 use crate::site::{Site, guide_path};
 use crate::theme::Theme;
 use crate::validate::validate_site;
@@ -100,10 +102,10 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
         .map(|p| p.path(&site))
         .chain(theme.static_files.keys().cloned())
         .collect();
-    problems.extend(find_collisions_in_paths(&site, &theme, &paths));
-    let outputs: HashSet<String> = paths.into_iter().collect();
+    problems.extend(find_path_collisions(&site, &theme, &paths));
+    let targets = LinkTargets::new(&site, paths.into_iter().collect());
     problems.extend(
-        check_links(&site, &outputs)
+        check_links(&site, &targets)
             .into_iter()
             .filter(|d| !links_to_failed(d, &failed_stems)),
     );
@@ -175,18 +177,12 @@ pub(crate) fn links_to_failed(d: &Diagnostic, failed: &HashSet<String>) -> bool 
         .is_some_and(|slug| failed.contains(slug))
 }
 
-/// Two things that would be written to the same output path.
+/// Two things that would be written to the same output path, among every output path.
 pub(crate) fn find_path_collisions(
     site: &Site,
     theme: &Theme,
-    files: &[OutputFile],
+    paths: &[String],
 ) -> Vec<Diagnostic> {
-    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-    find_collisions_in_paths(site, theme, &paths)
-}
-
-/// [`find_path_collisions`] over output paths, before anything is rendered.
-fn find_collisions_in_paths(site: &Site, theme: &Theme, paths: &[String]) -> Vec<Diagnostic> {
     let guide_pages: HashMap<String, &crate::widgets::PreparedGuide> = site
         .guides
         .iter()
@@ -241,8 +237,9 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let writing = || format!("writing the site to {}", output_dir.display());
     let staged = StagedOutput::begin(&output_dir).with_context(writing)?;
     let sv = site_view(site);
+    let cards = render_cards(site, theme, &sv)?;
     checked.pages.par_iter().try_for_each(|&page| {
-        let file = render_page(site, theme, &sv, page)?;
+        let file = render_page(site, theme, &sv, &cards, page)?;
         staged.put(&file.path, &file.bytes).with_context(writing)
     })?;
     for (path, source) in &theme.static_files {

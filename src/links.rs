@@ -11,29 +11,43 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, nearest};
 use crate::site::{Site, guide_path};
 
-/// Checks the links of all guides against `outputs` (every output file path, `/`-separated).
-pub fn check_links(site: &Site, outputs: &HashSet<String>) -> Vec<Diagnostic> {
-    check_links_of(site, outputs, 0..site.guides.len())
+/// What links may point at: every output path of the site (`/`-separated), and which of them
+/// are guide pages (whose ids `#anchor`s must name). Built once per site layout; `serve` keeps
+/// it while guides are edited without pages coming or going.
+pub struct LinkTargets {
+    pub outputs: HashSet<String>,
+    /// Page path (`slug/index.html`) to its index into `Site::guides`.
+    guide_pages: HashMap<String, usize>,
+}
+
+impl LinkTargets {
+    pub fn new(site: &Site, outputs: HashSet<String>) -> LinkTargets {
+        let guide_pages = site
+            .guides
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (format!("{}index.html", guide_path(&g.guide.slug)), i))
+            .collect();
+        LinkTargets {
+            outputs,
+            guide_pages,
+        }
+    }
+}
+
+/// Checks the links of all guides.
+pub fn check_links(site: &Site, targets: &LinkTargets) -> Vec<Diagnostic> {
+    check_links_of(site, targets, 0..site.guides.len())
 }
 
 /// Checks the links of the guides at `indexes` (into `Site::guides`); `serve` re-checks
 /// only the guides that changed when no page or anchor came or went.
 pub fn check_links_of(
     site: &Site,
-    outputs: &HashSet<String>,
+    targets: &LinkTargets,
     indexes: impl IntoIterator<Item = usize>,
 ) -> Vec<Diagnostic> {
-    let anchors: HashMap<String, &HashSet<String>> = site
-        .guides
-        .iter()
-        .map(|g| {
-            (
-                format!("{}index.html", guide_path(&g.guide.slug)),
-                &g.anchors,
-            )
-        })
-        .collect();
-    let slugs: Vec<&str> = site.guides.iter().map(|g| g.guide.slug.as_str()).collect();
+    let outputs = &targets.outputs;
     let indexes: Vec<usize> = indexes.into_iter().collect();
     // One guide at a time, on all cores; the caller sorts the diagnostics.
     indexes
@@ -64,6 +78,8 @@ pub fn check_links_of(
                     .split(['/', '#'])
                     .next()
                     .unwrap_or("");
+                let slugs: Vec<&str> =
+                    site.guides.iter().map(|g| g.guide.slug.as_str()).collect();
                 let help = match nearest(wanted, &slugs) {
                     Some(s) => format!(
                         "did you mean `/{s}/`? Site links start with `/` and name a guide's slug"
@@ -82,8 +98,12 @@ pub fn check_links_of(
                 );
                 continue;
             };
-            if let (Some(fragment), Some(ids)) =
-                (fragment.filter(|f| !f.is_empty()), anchors.get(&file))
+            let ids = targets
+                .guide_pages
+                .get(&file)
+                .and_then(|&i| site.guides.get(i))
+                .map(|g| &g.anchors);
+            if let (Some(fragment), Some(ids)) = (fragment.filter(|f| !f.is_empty()), ids)
                 && !ids.contains(&fragment)
             {
                 let known: Vec<&str> = ids.iter().map(String::as_str).collect();

@@ -1,8 +1,9 @@
 //! Pages as strings: guide pages, home, tags, 404, sitemap, feed, robots.txt.
 //!
 //! Each page gets a small, typed view (`SiteView`, `GuideCard`, ...) and one template. Listing
-//! pages get cards (title, description, counts), never guide bodies, so a home page of 10,000
-//! guides stays cheap. Widgets are rendered by their own templates (`widgets/<kind>.html`), so
+//! pages never see guide bodies: each guide's card is rendered once ([`render_cards`], from
+//! `partials/guide-card.html`) and the home and tag pages join those strings, so a home page of
+//! 10,000 guides costs a copy, not 10,000 template runs. Widgets are rendered by their own templates (`widgets/<kind>.html`), so
 //! a site can override one widget's markup without touching the page.
 
 use anyhow::{Result, anyhow};
@@ -175,13 +176,20 @@ pub fn site_pages(site: &Site) -> Vec<Page> {
     pages
 }
 
-/// Renders one page.
-pub fn render_page(site: &Site, theme: &Theme, sv: &SiteView, page: Page) -> Result<OutputFile> {
+/// Renders one page; `cards`: every guide's card HTML, aligned with `Site::guides`
+/// ([`render_cards`]).
+pub fn render_page<S: AsRef<str>>(
+    site: &Site,
+    theme: &Theme,
+    sv: &SiteView,
+    cards: &[S],
+    page: Page,
+) -> Result<OutputFile> {
     match page {
         Page::Guide(i) => render_guide_page(site, theme, sv, i),
-        Page::Home => render_home(site, theme, sv),
+        Page::Home => render_home(site, theme, sv, cards),
         Page::TagsIndex => render_tags_index(site, theme, sv),
-        Page::Tag(i) => render_tag_page(site, theme, sv, i),
+        Page::Tag(i) => render_tag_page(site, theme, sv, cards, i),
         Page::NotFound => render_404(site, theme, sv),
         Page::Sitemap => render_sitemap(site, theme),
         Page::Feed => render_feed(site, theme, sv),
@@ -192,10 +200,44 @@ pub fn render_page(site: &Site, theme: &Theme, sv: &SiteView, page: Page) -> Res
 /// Renders every page of the site (not static files), all cores at once.
 pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>> {
     let sv = site_view(site);
+    let cards = render_cards(site, theme, &sv)?;
     site_pages(site)
         .into_par_iter()
-        .map(|page| render_page(site, theme, &sv, page))
+        .map(|page| render_page(site, theme, &sv, &cards, page))
         .collect()
+}
+
+/// Every guide's card, rendered once, all cores at once; aligned with `Site::guides`.
+pub fn render_cards(site: &Site, theme: &Theme, sv: &SiteView) -> Result<Vec<String>> {
+    let base = card_base_context(sv);
+    site.guides
+        .par_iter()
+        .map(|g| render_card(theme, &base, &guide_card(site, g)))
+        .collect()
+}
+
+/// What every card's template shares: `site`, converted to a template value once.
+pub fn card_base_context(sv: &SiteView) -> Context {
+    let mut cx = Context::new();
+    cx.insert("site", sv);
+    cx
+}
+
+/// One guide's card (`partials/guide-card.html`, given `card` and `site`).
+pub fn render_card(theme: &Theme, base: &Context, card: &GuideCard) -> Result<String> {
+    let mut cx = base.clone();
+    cx.insert("card", card);
+    render(theme, "partials/guide-card.html", &cx)
+}
+
+/// The cards of `guides` (indexes into `Site::guides`), joined in order.
+fn joined_cards<S: AsRef<str>>(cards: &[S], guides: impl Iterator<Item = usize> + Clone) -> String {
+    let len = guides.clone().map(|i| cards[i].as_ref().len()).sum();
+    let mut html = String::with_capacity(len);
+    for i in guides {
+        html.push_str(cards[i].as_ref());
+    }
+    html
 }
 
 fn render(theme: &Theme, template: &str, context: &Context) -> Result<String> {
@@ -354,8 +396,12 @@ pub fn render_guide_page(
     ))
 }
 
-pub fn render_home(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFile> {
-    let cards: Vec<GuideCard> = site.guides.iter().map(|g| guide_card(site, g)).collect();
+pub fn render_home<S: AsRef<str>>(
+    site: &Site,
+    theme: &Theme,
+    sv: &SiteView,
+    cards: &[S],
+) -> Result<OutputFile> {
     let tags: Vec<TagView> = site.tags.iter().map(|t| tag_view(site, t)).collect();
     let mut cx = page_context(
         sv,
@@ -366,7 +412,8 @@ pub fn render_home(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFi
             kind: "home",
         },
     );
-    cx.insert("guides", &cards);
+    cx.insert("cards", &joined_cards(cards, 0..site.guides.len()));
+    cx.insert("guide_count", &site.guides.len());
     cx.insert("tags", &tags);
     Ok(OutputFile::new(
         "index.html",
@@ -392,19 +439,15 @@ pub fn render_tags_index(site: &Site, theme: &Theme, sv: &SiteView) -> Result<Ou
     ))
 }
 
-pub fn render_tag_page(
+pub fn render_tag_page<S: AsRef<str>>(
     site: &Site,
     theme: &Theme,
     sv: &SiteView,
+    cards: &[S],
     index: usize,
 ) -> Result<OutputFile> {
     let tag = &site.tags[index];
     let path = tag_path(&tag.slug);
-    let cards: Vec<GuideCard> = tag
-        .guides
-        .iter()
-        .map(|&i| guide_card(site, &site.guides[i]))
-        .collect();
     let mut cx = page_context(
         sv,
         PageView {
@@ -415,7 +458,8 @@ pub fn render_tag_page(
         },
     );
     cx.insert("tag", &tag_view(site, tag));
-    cx.insert("guides", &cards);
+    cx.insert("cards", &joined_cards(cards, tag.guides.iter().copied()));
+    cx.insert("guide_count", &tag.guides.len());
     Ok(OutputFile::new(
         format!("{path}index.html"),
         render(theme, "tag.html", &cx)?,

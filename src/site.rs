@@ -2,6 +2,7 @@
 //!
 //! Built once per build from the config and the guides; rendering only reads it.
 
+use std::cmp::{Ordering, Reverse};
 use std::collections::BTreeMap;
 
 use crate::config::SiteConfig;
@@ -29,23 +30,7 @@ pub struct Tag {
 
 impl Site {
     pub fn new(config: SiteConfig, mut guides: Vec<PreparedGuide>) -> Site {
-        guides.sort_by(|a, b| {
-            let (fa, fb) = (&a.guide.front, &b.guide.front);
-            (
-                fa.weight.is_none(),
-                fa.weight,
-                std::cmp::Reverse(fa.date),
-                &fa.title,
-                &a.guide.slug,
-            )
-                .cmp(&(
-                    fb.weight.is_none(),
-                    fb.weight,
-                    std::cmp::Reverse(fb.date),
-                    &fb.title,
-                    &b.guide.slug,
-                ))
-        });
+        guides.sort_by(reading_order);
         let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
         for (index, g) in guides.iter().enumerate() {
             for name in &g.guide.front.tags {
@@ -86,6 +71,25 @@ impl Site {
             .ok()
             .map(|i| &self.tags[i])
     }
+}
+
+/// The order of `Site::guides`: weight (guides without one last), then newest date, title, slug.
+pub fn reading_order(a: &PreparedGuide, b: &PreparedGuide) -> Ordering {
+    let (fa, fb) = (&a.guide.front, &b.guide.front);
+    (
+        fa.weight.is_none(),
+        fa.weight,
+        Reverse(fa.date),
+        &fa.title,
+        &a.guide.slug,
+    )
+        .cmp(&(
+            fb.weight.is_none(),
+            fb.weight,
+            Reverse(fb.date),
+            &fb.title,
+            &b.guide.slug,
+        ))
 }
 
 /// The site path of a guide page.

@@ -163,10 +163,12 @@ pub enum WatchMessage {
     Stop,
 }
 
-/// How long the debouncer waits before it reports an event; short, because the rebuild loop
-/// does its own coalescing of bursts (see `serve::rebuild_loop`).
-const DEBOUNCE: Duration = Duration::from_millis(10);
-const TICK: Duration = Duration::from_millis(3);
+/// How long the debouncer waits before it reports an event: only long enough to pair the
+/// events of one rename, because the rebuild loop serves a save as soon as it is seen and
+/// does its own coalescing of saves and bursts (see `serve::RebuildLoop`). The debouncer's
+/// thread wakes every `TICK`, about a thousand cheap wake-ups a second while serving.
+const DEBOUNCE: Duration = Duration::from_millis(2);
+const TICK: Duration = Duration::from_millis(1);
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 enum Backend {

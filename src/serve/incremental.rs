@@ -17,9 +17,7 @@
 //! A failed rebuild changes nothing that is served: the last good output and the page keys
 //! stay as they were, so the next successful rebuild renders everything that changed since.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -27,14 +25,14 @@ use anyhow::{Context, Result};
 use bytes::Bytes;
 use rayon::prelude::*;
 
+use super::page_keys::{Card, GuideId, SiteIndex, hash_of, page_keys, update_cards};
 use crate::build::{BuildOptions, find_path_collisions, links_to_failed, load_config};
 use crate::config::SiteConfig;
 use crate::content::{find_guide_files, load_guide};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::guide::slugify;
 use crate::links::check_links_of;
-use crate::render::{OutputFile, Page, guide_card, render_page, site_view};
-use crate::site::{Site, guide_path, tag_path};
+use crate::render::{OutputFile, render_page, site_view};
+use crate::site::{Site, reading_order};
 use crate::theme::{StaticSource, Theme};
 use crate::validate::validate_site;
 use crate::widgets::{PreparedGuide, prepare_guide};
@@ -135,13 +133,10 @@ struct State {
     scan_problems: Vec<Diagnostic>,
     statics: BTreeMap<String, Bytes>,
     static_notes: Vec<String>,
-}
-
-/// A guide's source path and file contents, hashed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct GuideId {
-    source: u64,
-    file: u64,
+    /// Pages, output paths and link targets; rebuilt when the layout changes.
+    index: SiteIndex,
+    /// Aligned with `site.guides`.
+    cards: Vec<Card>,
 }
 
 impl State {
@@ -182,10 +177,24 @@ pub struct IncrementalSite {
     needs_reload: bool,
     needs_theme: bool,
     render_all: bool,
+    /// The last rebuild succeeded: the checks that only depend on the layout still hold.
+    last_ok: bool,
     published: HashMap<String, Bytes>,
     keys: HashMap<String, u64>,
-    cards: CardCache,
     links: LinkCache,
+}
+
+/// What reading the changed guide files did to the site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GuidesUpdate {
+    /// No file's bytes changed.
+    Unchanged,
+    /// Guides were swapped in where they were: same slug, tags and place in the order.
+    InPlace,
+    /// Guides came, went, moved, failed or became drafts.
+    Layout,
+    /// A tentative rebuild met a file that vanished, failed or became a draft; nothing changed.
+    Refused,
 }
 
 impl IncrementalSite {
@@ -198,9 +207,9 @@ impl IncrementalSite {
             needs_reload: true,
             needs_theme: true,
             render_all: true,
+            last_ok: false,
             published: HashMap::new(),
             keys: HashMap::new(),
-            cards: CardCache::new(),
             links: LinkCache::default(),
         }
     }
@@ -218,38 +227,97 @@ impl IncrementalSite {
     /// Applies `changes`; on success returns what changed in the output. Content errors come
     /// back as [`Diagnostics`] inside the error, as from [`crate::build::render_site_files`].
     pub fn rebuild(&mut self, changes: &ChangeSet) -> Result<Update> {
+        self.rebuild_as(changes, false)
+            .map(|u| u.expect("only tentative rebuilds are refused"))
+    }
+
+    /// A rebuild taken the moment a save is seen, before the file system has settled: it goes
+    /// through only for guides edited in place (every changed file still there and loading),
+    /// and gives `None` when it does not apply or fails. The rebuild that follows once the
+    /// file system is quiet reports any error, and finds nothing left to do otherwise.
+    pub fn rebuild_tentatively(&mut self, changes: &ChangeSet) -> Option<Update> {
+        let content_only = ChangeSet {
+            guides: changes.guides.clone(),
+            ..ChangeSet::default()
+        };
+        if self.state.is_none() || self.needs_reload || self.needs_theme || *changes != content_only
+        {
+            return None;
+        }
+        self.rebuild_as(changes, true).ok().flatten()
+    }
+
+    fn rebuild_as(&mut self, changes: &ChangeSet, tentative: bool) -> Result<Option<Update>> {
         let started = Instant::now();
         self.needs_reload |= changes.config || self.state.is_none();
         self.needs_theme |= changes.templates || changes.statics;
         self.render_all |= changes.templates;
-        let parsed = if self.needs_reload {
-            self.state = Some(load_state(&self.root, &self.options)?);
-            self.cards.clear();
+        let (parsed, guides) = if self.needs_reload {
+            self.last_ok = false;
+            let state = load_state(&self.root, &self.options)?;
+            let parsed = state.files.len();
+            self.state = Some(state);
             self.links = LinkCache::default();
             self.needs_reload = false;
             self.needs_theme = false;
             self.render_all = true;
-            self.state.as_ref().map_or(0, |s| s.files.len())
+            (parsed, GuidesUpdate::Layout)
         } else {
             let state = self.state.as_mut().context("the site is not loaded")?;
-            let parsed = update_guides(&self.root, &self.options, state, changes);
+            let (parsed, mut guides) =
+                update_guides(&self.root, &self.options, state, changes, tentative);
+            if guides == GuidesUpdate::Refused {
+                return Ok(None);
+            }
             if self.needs_theme {
+                self.last_ok = false;
                 state.theme = Theme::load(&self.root, &state.site.config)?;
                 (state.statics, state.static_notes) = read_statics(&self.root, &state.theme)?;
                 self.needs_theme = false;
+                guides = GuidesUpdate::Layout;
             }
-            parsed
+            (parsed, guides)
         };
-        let state = self.state.as_ref().context("the site is not loaded")?;
-        let outputs = output_paths(state);
-        let warnings = check_site(state, &outputs, &mut self.links)?;
-        let keys = page_keys(state, &mut self.cards);
-        let jobs: Vec<(&String, &Page)> = keys
-            .iter()
-            .filter(|(path, (_, key))| self.render_all || self.keys.get(*path) != Some(key))
-            .map(|(path, (page, _))| (path, page))
+        let state = self.state.as_mut().context("the site is not loaded")?;
+        let layout = guides == GuidesUpdate::Layout;
+        if layout {
+            state.index = SiteIndex::new(&state.site, &state.statics);
+        }
+        if guides == GuidesUpdate::Unchanged && self.last_ok && !self.render_all {
+            return Ok(Some(Update {
+                guide_count: state.site.guides.len(),
+                elapsed: started.elapsed(),
+                ..Update::default()
+            }));
+        }
+        // Whatever fails from here on, the next rebuild checks everything again.
+        self.last_ok = false;
+        let warnings = check_site(state, layout, &mut self.links)?;
+        let sv = site_view(&state.site);
+        let old_cards = std::mem::take(&mut state.cards);
+        state.cards = update_cards(
+            &state.site,
+            &state.theme,
+            &sv,
+            &state.ids,
+            &state.index,
+            old_cards,
+            self.render_all,
+        )?;
+        let state = &*state;
+        let keys = page_keys(&state.site, &state.ids, &state.index, &state.cards);
+        let jobs: Vec<usize> = (0..keys.len())
+            .filter(|&j| {
+                self.render_all || self.keys.get(&state.index.page_paths[j]) != Some(&keys[j])
+            })
             .collect();
-        let rendered = render_pages(state, &jobs)?;
+        let rendered: Vec<OutputFile> = jobs
+            .par_iter()
+            .map(|&j| {
+                let page = state.index.pages[j];
+                render_page(&state.site, &state.theme, &sv, &state.cards, page)
+            })
+            .collect::<Result<_>>()?;
         let mut update = Update {
             warnings,
             notes: state.static_notes.clone(),
@@ -268,25 +336,29 @@ impl IncrementalSite {
                 update.changed.push((path, bytes));
             }
         }
-        let expected: HashSet<&str> = outputs.iter().map(|f| f.path.as_str()).collect();
-        update.removed = self
-            .published
-            .keys()
-            .filter(|p| !expected.contains(p.as_str()))
-            .cloned()
-            .collect();
-        for path in &update.removed {
-            self.published.remove(path);
+        if layout {
+            let outputs = &state.index.targets.outputs;
+            update.removed = self
+                .published
+                .keys()
+                .filter(|p| !outputs.contains(p.as_str()))
+                .cloned()
+                .collect();
+            for path in &update.removed {
+                self.published.remove(path);
+            }
+            self.keys = state.index.page_paths.iter().cloned().zip(keys).collect();
+        } else {
+            for j in jobs {
+                self.keys.insert(state.index.page_paths[j].clone(), keys[j]);
+            }
         }
         update.changed.sort_by(|a, b| a.0.cmp(&b.0));
         update.removed.sort();
-        self.keys = keys
-            .into_iter()
-            .map(|(path, (_, key))| (path, key))
-            .collect();
         self.render_all = false;
+        self.last_ok = true;
         update.elapsed = started.elapsed();
-        Ok(update)
+        Ok(Some(update))
     }
 }
 
@@ -305,14 +377,18 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
             (file, loaded)
         })
         .collect();
+    let site = Site::new(config, Vec::new());
+    let index = SiteIndex::new(&site, &statics);
     let mut state = State {
         theme,
-        site: Site::new(config, Vec::new()),
+        site,
         ids: Vec::new(),
         files: BTreeMap::new(),
         scan_problems,
         statics,
         static_notes,
+        index,
+        cards: Vec::new(),
     };
     let mut guides = Vec::new();
     for (file, loaded) in loaded {
@@ -404,13 +480,15 @@ fn apply_loaded(
     }
 }
 
-/// Re-reads the changed guide files; returns how many were parsed.
+/// Re-reads the changed guide files; returns how many were parsed and what that did.
+/// `tentative`: refuse (changing nothing) unless every changed file loads as a guide.
 fn update_guides(
     root: &Path,
     options: &BuildOptions,
     state: &mut State,
     changes: &ChangeSet,
-) -> usize {
+    tentative: bool,
+) -> (usize, GuidesUpdate) {
     let config = &state.site.config;
     let is_guide = |p: &Path| {
         p.starts_with(&config.guides_dir)
@@ -426,6 +504,9 @@ fn update_guides(
         .cloned()
         .collect();
     if changes.rescan_guides || changes.guides.iter().any(|p| !is_guide(p)) {
+        if tentative {
+            return (0, GuidesUpdate::Refused);
+        }
         let (found, problems) = find_guide_files(root, config);
         let found: BTreeSet<PathBuf> = found.into_iter().collect();
         paths.extend(state.files.keys().filter(|k| !found.contains(*k)).cloned());
@@ -433,7 +514,7 @@ fn update_guides(
         state.scan_problems = problems.0;
     }
     if paths.is_empty() {
-        return 0;
+        return (0, GuidesUpdate::Unchanged);
     }
     let base_path = config.base_path();
     let loaded: Vec<(PathBuf, Loaded)> = paths
@@ -444,20 +525,19 @@ fn update_guides(
             (file, loaded)
         })
         .collect();
-    let replaced: HashSet<&Path> = loaded
-        .iter()
-        .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
-        .map(|(f, _)| f.as_path())
-        .collect();
+    let loads_as_guide = |l: &Loaded| matches!(l, Loaded::Unchanged | Loaded::New(_, Ok(Some(_))));
+    if tentative && !loaded.iter().all(|(_, l)| loads_as_guide(l)) {
+        return (0, GuidesUpdate::Refused);
+    }
     let parsed = loaded
         .iter()
         .filter(|(_, l)| matches!(l, Loaded::New(..)))
         .count();
-    if replaced.is_empty() {
-        return 0;
+    if loaded.iter().all(|(_, l)| matches!(l, Loaded::Unchanged)) {
+        return (0, GuidesUpdate::Unchanged);
     }
     let loaded = match replace_in_place(state, loaded) {
-        Ok(()) => return parsed,
+        Ok(()) => return (parsed, GuidesUpdate::InPlace),
         Err(loaded) => loaded,
     };
     let replaced: HashSet<&Path> = loaded
@@ -474,46 +554,52 @@ fn update_guides(
     }
     state.site = Site::new(state.site.config.clone(), guides);
     state.align_ids(known);
-    parsed
+    (parsed, GuidesUpdate::Layout)
 }
 
-/// The common edit: guides that stay in the site with the same place and tags. They are
-/// swapped in where they were, without sorting the site again (`Site::new` orders guides by
-/// weight, date, title and slug, and groups them by tag names; none of that changed). Gives
-/// `loaded` back if that does not apply.
+/// The common edit: guides that stay in the site with the same slug and tags, whose new
+/// title, date or weight still sorts between the same neighbours. They are swapped in where
+/// they were, without sorting the site again or rebuilding its index. Gives `loaded` back if
+/// that does not apply.
 fn replace_in_place(
     state: &mut State,
     loaded: Vec<(PathBuf, Loaded)>,
 ) -> Result<(), Vec<(PathBuf, Loaded)>> {
-    let place = |g: &PreparedGuide| {
-        let f = &g.guide.front;
-        (
-            f.weight,
-            f.date,
-            f.title.clone(),
-            g.guide.slug.clone(),
-            f.tags.clone(),
-        )
-    };
+    let guides = &state.site.guides;
     let mut swaps = Vec::new();
     for (file, l) in &loaded {
         match l {
             Loaded::Unchanged => {}
             Loaded::New(_, Ok(Some(new))) => {
                 let id = hash_of(file);
-                let found = (0..state.ids.len()).find(|&i| {
-                    state.ids[i].source == id && state.site.guides[i].guide.source == *file
-                });
+                let found = (0..state.ids.len())
+                    .find(|&i| state.ids[i].source == id && guides[i].guide.source == *file);
                 let Some(index) = found else {
                     return Err(loaded);
                 };
-                if place(&state.site.guides[index]) != place(new) {
+                let old = &guides[index];
+                let fits = index
+                    .checked_sub(1)
+                    .is_none_or(|p| reading_order(&guides[p], new).is_lt())
+                    && guides
+                        .get(index + 1)
+                        .is_none_or(|next| reading_order(new, next).is_lt());
+                if !fits
+                    || old.guide.slug != new.guide.slug
+                    || old.guide.front.tags != new.guide.front.tags
+                {
                     return Err(loaded);
                 }
                 swaps.push(index);
             }
             _ => return Err(loaded),
         }
+    }
+    // Neighbours were checked as they were: two swapped neighbours are checked by a re-sort.
+    let mut sorted = swaps.clone();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|w| w[1] - w[0] <= 1) {
+        return Err(loaded);
     }
     let mut swaps = swaps.into_iter();
     for (file, l) in loaded {
@@ -557,38 +643,10 @@ fn read_statics(root: &Path, theme: &Theme) -> Result<(BTreeMap<String, Bytes>, 
     Ok((files, notes))
 }
 
-/// Every output path of the site, in the order of `render_site`, then the static files.
-fn output_paths(state: &State) -> Vec<OutputFile> {
-    let site = &state.site;
-    let page = |path: String| OutputFile {
-        path,
-        bytes: Vec::new(),
-    };
-    let mut paths: Vec<OutputFile> = site
-        .guides
-        .iter()
-        .map(|g| page(format!("{}index.html", guide_path(&g.guide.slug))))
-        .collect();
-    paths.push(page("index.html".into()));
-    paths.push(page("tags/index.html".into()));
-    paths.extend(
-        site.tags
-            .iter()
-            .map(|t| page(format!("{}index.html", tag_path(&t.slug)))),
-    );
-    for fixed in ["404.html", "sitemap.xml", "atom.xml", "robots.txt"] {
-        paths.push(page(fixed.into()));
-    }
-    paths.extend(state.statics.keys().map(|p| page(p.clone())));
-    paths
-}
-
-/// The checks of a full build; errors fail the rebuild, warnings are returned.
-fn check_site(
-    state: &State,
-    outputs: &[OutputFile],
-    links: &mut LinkCache,
-) -> Result<Vec<Diagnostic>> {
+/// The checks of a full build; errors fail the rebuild, warnings are returned. `layout`:
+/// pages came, went or moved (or the last rebuild failed), so slugs and output paths are
+/// checked again; otherwise they are as they were when they last passed.
+fn check_site(state: &State, layout: bool, links: &mut LinkCache) -> Result<Vec<Diagnostic>> {
     let mut problems = Diagnostics(state.scan_problems.clone());
     let mut failed_stems = HashSet::new();
     for (file, f) in &state.files {
@@ -601,34 +659,42 @@ fn check_site(
             FileStatus::Draft => {}
         }
     }
-    // Duplicate slugs are rare: look for them cheaply, then report them in file order, as
-    // `build` reads the files, so "`x` already uses it" names the same file.
-    let mut slugs = HashSet::with_capacity(state.site.guides.len());
-    if !state
-        .site
-        .guides
-        .iter()
-        .all(|g| slugs.insert(g.guide.slug.as_str()))
-    {
-        let by_source: HashMap<&Path, &crate::guide::Guide> = state
+    if layout {
+        // Duplicate slugs are rare: look for them cheaply, then report them in file order, as
+        // `build` reads the files, so "`x` already uses it" names the same file.
+        let mut slugs = HashSet::with_capacity(state.site.guides.len());
+        if !state
             .site
             .guides
             .iter()
-            .map(|g| (g.guide.source.as_path(), &g.guide))
-            .collect();
-        problems.extend(validate_site(
-            state
-                .files
-                .keys()
-                .filter_map(|f| by_source.get(f.as_path()).copied()),
-        ));
-    }
-    let paths: HashSet<String> = outputs.iter().map(|f| f.path.clone()).collect();
-    if paths.len() != outputs.len() {
-        problems.extend(find_path_collisions(&state.site, &state.theme, outputs));
+            .all(|g| slugs.insert(g.guide.slug.as_str()))
+        {
+            let by_source: HashMap<&Path, &crate::guide::Guide> = state
+                .site
+                .guides
+                .iter()
+                .map(|g| (g.guide.source.as_path(), &g.guide))
+                .collect();
+            problems.extend(validate_site(
+                state
+                    .files
+                    .keys()
+                    .filter_map(|f| by_source.get(f.as_path()).copied()),
+            ));
+        }
+        if state.index.has_collisions {
+            let paths: Vec<String> = state
+                .index
+                .page_paths
+                .iter()
+                .chain(state.statics.keys())
+                .cloned()
+                .collect();
+            problems.extend(find_path_collisions(&state.site, &state.theme, &paths));
+        }
     }
     problems.extend(
-        check_links_cached(state, &paths, links)
+        check_links_cached(state, links)
             .into_iter()
             .filter(|d| !links_to_failed(d, &failed_stems)),
     );
@@ -660,13 +726,9 @@ struct LinkCache {
 
 /// `check_links` for the whole site, re-checking only guides that changed as long as no
 /// output path and no anchor of a changed guide came or went (then every guide is checked).
-fn check_links_cached(
-    state: &State,
-    paths: &HashSet<String>,
-    cache: &mut LinkCache,
-) -> Vec<Diagnostic> {
+fn check_links_cached(state: &State, cache: &mut LinkCache) -> Vec<Diagnostic> {
     let (site, ids) = (&state.site, &state.ids);
-    let outputs = paths.iter().map(hash_of).fold(0, u64::wrapping_add);
+    let outputs = state.index.outputs_hash;
     let anchors = |i: usize| {
         site.guides[i]
             .anchors
@@ -696,7 +758,7 @@ fn check_links_cached(
         changed
     };
     let mut found: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
-    for d in check_links_of(site, paths, indexes.iter().copied()) {
+    for d in check_links_of(site, &state.index.targets, indexes.iter().copied()) {
         found.entry(d.file.clone()).or_default().push(d);
     }
     if full {
@@ -714,112 +776,6 @@ fn check_links_cached(
     ids.iter()
         .filter_map(|id| cache.guides.get(&id.source))
         .flat_map(|c| c.2.iter().cloned())
-        .collect()
-}
-
-fn hash_of(value: impl Hash) -> u64 {
-    let mut h = DefaultHasher::new();
-    value.hash(&mut h);
-    h.finish()
-}
-
-/// A guide's card key, cached under its source with the key of the card's inputs.
-type CardCache = HashMap<u64, (u64, u64)>;
-
-/// Every page with the key of its inputs (see the module docs).
-///
-/// A card's key hashes the card itself (`guide_card`, serialized), so listings re-render
-/// exactly when a card shows something new; a body-only edit re-renders just its guide. The
-/// card is serialized again only when its inputs (the file, its tags' counts) changed.
-fn page_keys(state: &State, cards: &mut CardCache) -> HashMap<String, (Page, u64)> {
-    let site = &state.site;
-    let tag_keys: HashMap<&str, u64> = site
-        .tags
-        .iter()
-        .map(|t| (t.slug.as_str(), hash_of((&t.name, &t.slug, t.guides.len()))))
-        .collect();
-    let file_keys: Vec<u64> = state.ids.iter().map(hash_of).collect();
-    let card_keys: Vec<(u64, Option<u64>)> = site
-        .guides
-        .par_iter()
-        .enumerate()
-        .map(|(i, g)| {
-            let tags: Vec<Option<&u64>> = g
-                .guide
-                .front
-                .tags
-                .iter()
-                .map(|t| tag_keys.get(slugify(t).as_str()))
-                .collect();
-            let inputs = hash_of((file_keys[i], tags));
-            match cards.get(&state.ids[i].source) {
-                Some(&(cached, key)) if cached == inputs => (inputs, Some(key)),
-                _ => (inputs, None),
-            }
-        })
-        .collect();
-    let card_keys: Vec<u64> = card_keys
-        .into_iter()
-        .enumerate()
-        .map(|(i, (inputs, key))| {
-            let g = &site.guides[i];
-            let key = key.unwrap_or_else(|| {
-                hash_of(serde_json::to_vec(&guide_card(site, g)).unwrap_or_default())
-            });
-            cards.insert(state.ids[i].source, (inputs, key));
-            key
-        })
-        .collect();
-    let neighbour = |i: Option<usize>| {
-        i.and_then(|i| site.guides.get(i))
-            .map(|g| (&g.guide.slug, &g.guide.front.title))
-    };
-    let mut keys = HashMap::with_capacity(site.guides.len() + site.tags.len() + 8);
-    for (i, g) in site.guides.iter().enumerate() {
-        let key = hash_of((
-            file_keys[i],
-            card_keys[i],
-            neighbour(i.checked_sub(1)),
-            neighbour(Some(i + 1)),
-        ));
-        keys.insert(
-            format!("{}index.html", guide_path(&g.guide.slug)),
-            (Page::Guide(i), key),
-        );
-    }
-    let all_tags: Vec<u64> = site
-        .tags
-        .iter()
-        .map(|t| tag_keys[t.slug.as_str()])
-        .collect();
-    let listing = hash_of((&card_keys, &all_tags));
-    // The sitemap and the feed also show `updated`, which cards do not.
-    let updated: Vec<_> = site.guides.iter().map(|g| g.guide.front.updated).collect();
-    let feeds = hash_of((listing, updated));
-    for (i, t) in site.tags.iter().enumerate() {
-        let cards: Vec<u64> = t.guides.iter().map(|&g| card_keys[g]).collect();
-        keys.insert(
-            format!("{}index.html", tag_path(&t.slug)),
-            (Page::Tag(i), hash_of((tag_keys[t.slug.as_str()], cards))),
-        );
-    }
-    keys.insert("index.html".into(), (Page::Home, listing));
-    keys.insert(
-        "tags/index.html".into(),
-        (Page::TagsIndex, hash_of(&all_tags)),
-    );
-    keys.insert("sitemap.xml".into(), (Page::Sitemap, feeds));
-    keys.insert("atom.xml".into(), (Page::Feed, feeds));
-    keys.insert("404.html".into(), (Page::NotFound, 0));
-    keys.insert("robots.txt".into(), (Page::Robots, 0));
-    keys
-}
-
-fn render_pages(state: &State, jobs: &[(&String, &Page)]) -> Result<Vec<OutputFile>> {
-    let (site, theme) = (&state.site, &state.theme);
-    let sv = site_view(site);
-    jobs.par_iter()
-        .map(|(_, page)| render_page(site, theme, &sv, **page))
         .collect()
 }
 
@@ -988,6 +944,79 @@ mod tests {
         let update = inc.rebuild(&changed(&["guides/alpha.md"])).unwrap();
         assert!(update.is_empty());
         assert_eq!((update.parsed, update.rendered), (0, 0));
+    }
+
+    #[test]
+    fn a_title_edit_that_moves_the_guide_reorders_every_listing() {
+        let dir = site();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        inc.rebuild(&ChangeSet::everything()).unwrap();
+        // Same date: guides sort by title, so Alpha moves from first to last.
+        std::fs::write(
+            dir.path().join("guides/alpha.md"),
+            guide("Zeta", "one, two", "See [beta](/beta/)."),
+        )
+        .unwrap();
+        let update = inc.rebuild(&changed(&["guides/alpha.md"])).unwrap();
+        let paths: Vec<&str> = update.changed.iter().map(|(p, _)| p.as_str()).collect();
+        for page in ["alpha/index.html", "gamma/index.html", "index.html"] {
+            assert!(paths.contains(&page), "{page} not updated: {paths:?}");
+        }
+        assert_same_as_full_build(dir.path(), &inc);
+    }
+
+    #[test]
+    fn a_tentative_rebuild_serves_an_edit_and_the_settled_one_finds_nothing_left() {
+        let dir = site();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        assert!(
+            inc.rebuild_tentatively(&changed(&["guides/alpha.md"]))
+                .is_none(),
+            "nothing to edit before the first build"
+        );
+        inc.rebuild(&ChangeSet::everything()).unwrap();
+        std::fs::write(
+            dir.path().join("guides/beta.md"),
+            guide("Beta renamed", "two", "New words."),
+        )
+        .unwrap();
+        let update = inc
+            .rebuild_tentatively(&changed(&["guides/beta.md"]))
+            .expect("an in-place edit goes through at once");
+        let paths: Vec<&str> = update.changed.iter().map(|(p, _)| p.as_str()).collect();
+        for page in ["beta/index.html", "index.html", "tags/two/index.html"] {
+            assert!(paths.contains(&page), "{page} not updated: {paths:?}");
+        }
+        assert_same_as_full_build(dir.path(), &inc);
+        let settled = inc.rebuild(&changed(&["guides/beta.md"])).unwrap();
+        assert!(settled.is_empty());
+        assert_eq!((settled.parsed, settled.rendered), (0, 0));
+    }
+
+    #[test]
+    fn a_tentative_rebuild_leaves_missing_and_broken_files_to_the_settled_one() {
+        let dir = site();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        inc.rebuild(&ChangeSet::everything()).unwrap();
+        let before = inc.published().clone();
+
+        // Mid-way through a rename-over save: the file is gone for a moment.
+        std::fs::remove_file(dir.path().join("guides/gamma.md")).unwrap();
+        assert!(
+            inc.rebuild_tentatively(&changed(&["guides/gamma.md"]))
+                .is_none()
+        );
+        assert_eq!(inc.published(), &before, "nothing was taken down");
+
+        std::fs::write(dir.path().join("guides/gamma.md"), "---\ntitle: [\n---\n").unwrap();
+        assert!(
+            inc.rebuild_tentatively(&changed(&["guides/gamma.md"]))
+                .is_none()
+        );
+        assert_eq!(inc.published(), &before);
+        let err = inc.rebuild(&changed(&["guides/gamma.md"])).unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.starts_with("guides/gamma.md:2:"), "{text}");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 pub mod http;
 pub mod incremental;
+mod page_keys;
 pub mod reload;
 
 use std::collections::HashMap;
@@ -389,11 +390,30 @@ impl RebuildLoop {
             };
             let streaming = last_rebuild.is_some_and(|t: Instant| t.elapsed() < STREAMING);
             let mut changes = ChangeSet::default();
-            if !self.absorb(&mut changes, first) || !self.collect(receiver, &mut changes, streaming)
+            if !self.absorb(&mut changes, first) {
+                return;
+            }
+            // A save after a quiet spell is rebuilt and served at once. Open pages hear of it
+            // once the file system has settled, so a save that arrives in pieces, or the
+            // start of a burst, still gives one reload.
+            if !streaming
+                && changes.size() <= BURST_PATHS
+                && let Some(update) = self.site.rebuild_tentatively(&changes)
             {
+                let event = self.publish(update);
+                last_rebuild = Some(Instant::now());
+                held = Some(match held.take() {
+                    Some(h) => h.merge(event),
+                    None => event,
+                });
+            }
+            if !self.collect(receiver, &mut changes, streaming) {
                 return;
             }
             if changes.is_empty() {
+                if let Some(h) = held.take() {
+                    self.shared.send(h);
+                }
                 continue;
             }
             let event = self.rebuild(&changes);
@@ -505,7 +525,6 @@ impl RebuildLoop {
     /// Rebuilds, publishes on success, and returns the event for open pages.
     fn rebuild(&mut self, changes: &ChangeSet) -> LiveEvent {
         let result = self.site.rebuild(changes);
-        self.shared.update_status(|s| s.rebuilds += 1);
         let layout = self.site.config().map(SiteLayout::of);
         if let Some(layout) = &layout {
             self.layout = layout.clone();
@@ -514,44 +533,9 @@ impl RebuildLoop {
             eprintln!("warning: {e:#}");
         }
         match result {
-            Ok(update) => {
-                self.printer.notes(&update);
-                self.shared.apply(&update);
-                let changed = !update.is_empty();
-                self.shared.update_status(|s| {
-                    s.error = None;
-                    s.build += u64::from(changed);
-                });
-                let build = self.shared.status().build;
-                if changed {
-                    println!(
-                        "Rebuilt in {} ms: {} guide{} parsed, {} page{} rendered, {} file{} changed, {} removed",
-                        update.elapsed.as_millis(),
-                        update.parsed,
-                        plural(update.parsed),
-                        update.rendered,
-                        plural(update.rendered),
-                        update.changed.len(),
-                        plural(update.changed.len()),
-                        update.removed.len()
-                    );
-                }
-                if update.css_only() {
-                    LiveEvent::Css {
-                        build,
-                        paths: update
-                            .changed
-                            .iter()
-                            .map(|(p, _)| format!("/{p}"))
-                            .collect(),
-                    }
-                } else if changed {
-                    LiveEvent::Reload { build }
-                } else {
-                    LiveEvent::Ok { build }
-                }
-            }
+            Ok(update) => self.publish(update),
             Err(e) => {
+                self.shared.update_status(|s| s.rebuilds += 1);
                 let served = !self.shared.files().is_empty();
                 let text = self.printer.error(&e, served);
                 self.shared.update_status(|s| {
@@ -560,6 +544,49 @@ impl RebuildLoop {
                 });
                 LiveEvent::Error { text }
             }
+        }
+    }
+
+    /// Serves what a successful rebuild changed and returns the event for open pages. A
+    /// rebuild that found nothing to do (the settled pass after a tentative one) is not
+    /// counted as one.
+    fn publish(&mut self, update: Update) -> LiveEvent {
+        self.printer.notes(&update);
+        self.shared.apply(&update);
+        let changed = !update.is_empty();
+        let worked = changed || update.parsed > 0 || update.rendered > 0;
+        self.shared.update_status(|s| {
+            s.error = None;
+            s.rebuilds += u64::from(worked);
+            s.build += u64::from(changed);
+        });
+        let build = self.shared.status().build;
+        if changed {
+            println!(
+                "Rebuilt in {} ms: {} guide{} parsed, {} page{} rendered, {} file{} changed, {} removed",
+                update.elapsed.as_millis(),
+                update.parsed,
+                plural(update.parsed),
+                update.rendered,
+                plural(update.rendered),
+                update.changed.len(),
+                plural(update.changed.len()),
+                update.removed.len()
+            );
+        }
+        if update.css_only() {
+            LiveEvent::Css {
+                build,
+                paths: update
+                    .changed
+                    .iter()
+                    .map(|(p, _)| format!("/{p}"))
+                    .collect(),
+            }
+        } else if changed {
+            LiveEvent::Reload { build }
+        } else {
+            LiveEvent::Ok { build }
         }
     }
 }

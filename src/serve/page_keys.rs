@@ -1,0 +1,197 @@
+//! What decides which pages a rebuild of a served site renders: the site's layout
+//! ([`SiteIndex`]: its pages, output paths and link targets), each guide's card ([`Card`],
+//! rendered once and reused by every listing) and, per page, a key that hashes what the page
+//! shows ([`page_keys`]). Nothing here allocates per guide on the common edit, so a rebuild of
+//! a 10,000-guide site spends its time on the pages that changed.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+use anyhow::Result;
+use bytes::Bytes;
+use rayon::prelude::*;
+
+use crate::links::LinkTargets;
+use crate::render::{Page, SiteView, card_base_context, guide_card, render_card, site_pages};
+use crate::site::Site;
+use crate::theme::Theme;
+
+/// A guide's source path and file contents, hashed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GuideId {
+    pub source: u64,
+    pub file: u64,
+}
+
+pub fn hash_of(value: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// What follows from the site's layout: which pages and files exist and which guide has which
+/// tags. Rebuilt when guides come, go, move or change tags, or static files change; kept
+/// while guides are edited in place.
+pub struct SiteIndex {
+    /// Every page, in the order of [`site_pages`].
+    pub pages: Vec<Page>,
+    /// The output path of each page, aligned with `pages`.
+    pub page_paths: Vec<String>,
+    /// Every output path (pages and static files), for the link checker.
+    pub targets: LinkTargets,
+    /// Order-independent hash of every output path.
+    pub outputs_hash: u64,
+    /// Two things would be written to one path (the caller names them).
+    pub has_collisions: bool,
+    /// Per guide, the indexes into `Site::tags` of its tags.
+    guide_tags: Vec<Vec<usize>>,
+}
+
+impl SiteIndex {
+    pub fn new(site: &Site, statics: &BTreeMap<String, Bytes>) -> SiteIndex {
+        let pages = site_pages(site);
+        let page_paths: Vec<String> = pages.iter().map(|p| p.path(site)).collect();
+        let all = page_paths.len() + statics.len();
+        let outputs: HashSet<String> = page_paths
+            .iter()
+            .cloned()
+            .chain(statics.keys().cloned())
+            .collect();
+        let outputs_hash = outputs.iter().map(hash_of).fold(0, u64::wrapping_add);
+        let mut guide_tags = vec![Vec::new(); site.guides.len()];
+        for (t, tag) in site.tags.iter().enumerate() {
+            for &g in &tag.guides {
+                guide_tags[g].push(t);
+            }
+        }
+        SiteIndex {
+            has_collisions: outputs.len() != all,
+            targets: LinkTargets::new(site, outputs),
+            pages,
+            page_paths,
+            outputs_hash,
+            guide_tags,
+        }
+    }
+}
+
+/// A guide's card as listings show it, with what it was made from.
+pub struct Card {
+    source: u64,
+    /// Hash of the card's inputs: the guide file and its tags' names and counts.
+    inputs: u64,
+    /// Hash of `html`: listings re-render exactly when a card shows something new.
+    key: u64,
+    html: String,
+}
+
+impl AsRef<str> for Card {
+    fn as_ref(&self) -> &str {
+        &self.html
+    }
+}
+
+fn tag_key(tag: &crate::site::Tag) -> u64 {
+    hash_of((&tag.name, &tag.slug, tag.guides.len()))
+}
+
+/// The cards of `site.guides` (aligned with it): cards from `old` whose inputs are unchanged
+/// are kept (matched by source, so a reordered site keeps them), the others rendered again,
+/// all of them when `all` (a template changed).
+pub fn update_cards(
+    site: &Site,
+    theme: &Theme,
+    sv: &SiteView,
+    ids: &[GuideId],
+    index: &SiteIndex,
+    old: Vec<Card>,
+    all: bool,
+) -> Result<Vec<Card>> {
+    let inputs: Vec<u64> = (0..site.guides.len())
+        .map(|i| {
+            let tags: Vec<u64> = index.guide_tags[i]
+                .iter()
+                .map(|&t| tag_key(&site.tags[t]))
+                .collect();
+            hash_of((ids[i].file, tags))
+        })
+        .collect();
+    let aligned =
+        old.len() == ids.len() && old.iter().zip(ids).all(|(c, id)| c.source == id.source);
+    let mut kept: Vec<Option<Card>> = if all {
+        Vec::new()
+    } else if aligned {
+        old.into_iter().map(Some).collect()
+    } else {
+        let mut by_source: HashMap<u64, Card> = old.into_iter().map(|c| (c.source, c)).collect();
+        ids.iter().map(|id| by_source.remove(&id.source)).collect()
+    };
+    kept.resize_with(ids.len(), || None);
+    let base = card_base_context(sv);
+    kept.into_par_iter()
+        .enumerate()
+        .map(|(i, card)| match card {
+            Some(card) if card.inputs == inputs[i] => Ok(card),
+            _ => {
+                let html = render_card(theme, &base, &guide_card(site, &site.guides[i]))?;
+                Ok(Card {
+                    source: ids[i].source,
+                    inputs: inputs[i],
+                    key: hash_of(&html),
+                    html,
+                })
+            }
+        })
+        .collect()
+}
+
+/// A key per page of `index.pages` that changes when what the page shows changes: a guide
+/// page hashes its file, its card and its neighbours' titles; the home page every card and
+/// tag; a tag page its cards; the sitemap each guide's slug and date; the feed every card and
+/// date. So a body edit renders one page, and a title edit its page, its neighbours, the home
+/// page, its tag pages and the feed.
+pub fn page_keys(site: &Site, ids: &[GuideId], index: &SiteIndex, cards: &[Card]) -> Vec<u64> {
+    let card_keys: Vec<u64> = cards.iter().map(|c| c.key).collect();
+    let tag_keys: Vec<u64> = site.tags.iter().map(tag_key).collect();
+    let neighbour = |i: Option<usize>| {
+        i.and_then(|i| site.guides.get(i))
+            .map(|g| (&g.guide.slug, &g.guide.front.title))
+    };
+    let listing = || hash_of((&card_keys, &tag_keys));
+    index
+        .pages
+        .iter()
+        .map(|page| match *page {
+            Page::Guide(i) => hash_of((
+                ids[i],
+                card_keys[i],
+                neighbour(i.checked_sub(1)),
+                neighbour(Some(i + 1)),
+            )),
+            Page::Home => listing(),
+            Page::TagsIndex => hash_of(&tag_keys),
+            Page::Tag(t) => {
+                let tag = &site.tags[t];
+                let cards: Vec<u64> = tag.guides.iter().map(|&g| card_keys[g]).collect();
+                hash_of((tag_keys[t], cards))
+            }
+            Page::Sitemap => hash_of((
+                site.guides
+                    .iter()
+                    .map(|g| (&g.guide.slug, g.guide.front.updated.or(g.guide.front.date)))
+                    .collect::<Vec<_>>(),
+                site.tags.iter().map(|t| &t.slug).collect::<Vec<_>>(),
+            )),
+            // The feed shows titles, descriptions and both dates of the newest guides.
+            Page::Feed => hash_of((
+                listing(),
+                site.guides
+                    .iter()
+                    .map(|g| (g.guide.front.date, g.guide.front.updated))
+                    .collect::<Vec<_>>(),
+            )),
+            Page::NotFound | Page::Robots => 0,
+        })
+        .collect()
+}
