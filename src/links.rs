@@ -35,6 +35,15 @@ impl LinkTargets {
     }
 }
 
+impl LinkTargets {
+    /// Records that the guide page at `path` is now guide `index` (after a guide moved).
+    pub fn set_guide_index(&mut self, path: &str, index: usize) {
+        if let Some(i) = self.guide_pages.get_mut(path) {
+            *i = index;
+        }
+    }
+}
+
 /// Checks the links of all guides.
 pub fn check_links(site: &Site, targets: &LinkTargets) -> Vec<Diagnostic> {
     check_links_of(site, targets, 0..site.guides.len())

@@ -490,7 +490,11 @@ pub fn render_sitemap(site: &Site, theme: &Theme) -> Result<OutputFile> {
         loc: site.permalink(""),
         lastmod: None,
     }];
-    urls.extend(site.guides.iter().map(|g| {
+    // By slug, not reading order: a retitled guide that moves on the home page leaves the
+    // sitemap as it was.
+    let mut guides: Vec<&PreparedGuide> = site.guides.iter().collect();
+    guides.sort_unstable_by(|a, b| a.guide.slug.cmp(&b.guide.slug));
+    urls.extend(guides.iter().map(|g| {
         SitemapEntry {
             loc: site.permalink(&guide_path(&g.guide.slug)),
             lastmod: g

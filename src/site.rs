@@ -29,17 +29,24 @@ pub struct Tag {
 }
 
 impl Site {
-    pub fn new(config: SiteConfig, mut guides: Vec<PreparedGuide>) -> Site {
-        guides.sort_by(reading_order);
+    pub fn new(config: SiteConfig, guides: Vec<PreparedGuide>) -> Site {
+        // A prepared guide is large: sort indexes, then move each guide once.
+        let mut order: Vec<usize> = (0..guides.len()).collect();
+        order.sort_by(|&a, &b| reading_order(&guides[a], &guides[b]));
+        let mut slots: Vec<Option<PreparedGuide>> = guides.into_iter().map(Some).collect();
+        let guides: Vec<PreparedGuide> = order.iter().filter_map(|&i| slots[i].take()).collect();
         let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
         for (index, g) in guides.iter().enumerate() {
             for name in &g.guide.front.tags {
                 let slug = slugify(name);
-                let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
-                    name: name.clone(),
-                    slug,
-                    guides: Vec::new(),
-                });
+                let tag = match tags.get_mut(&slug) {
+                    Some(tag) => tag,
+                    None => tags.entry(slug.clone()).or_insert(Tag {
+                        name: name.clone(),
+                        slug,
+                        guides: Vec::new(),
+                    }),
+                };
                 if tag.guides.last() != Some(&index) {
                     tag.guides.push(index);
                 }
@@ -62,6 +69,51 @@ impl Site {
     /// A site path as an absolute URL.
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path.trim_start_matches('/'))
+    }
+
+    /// Where `guide` belongs in `guides` in reading order, leaving out the guide at `skip`
+    /// (the guide's own old place), as an index after that one is removed.
+    pub fn place_of(&self, guide: &PreparedGuide, skip: usize) -> usize {
+        let before = |g: &PreparedGuide| reading_order(g, guide).is_lt();
+        let (head, tail) = self.guides.split_at(skip);
+        head.partition_point(before) + tail.get(1..).map_or(0, |t| t.partition_point(before))
+    }
+
+    /// Moves the guide at `from` to `to` (an index after its removal), as if the site had been
+    /// sorted again: tag lists follow, and tag names come from their first guide again. The
+    /// guide must keep its place in reading order at `to` and its tags.
+    pub fn move_guide(&mut self, from: usize, to: usize) {
+        let guide = self.guides.remove(from);
+        self.guides.insert(to, guide);
+        let (lo, hi) = (from.min(to), from.max(to));
+        let moved = |i: usize| match i {
+            i if i == from => to,
+            i if i < lo || i > hi => i,
+            i if from < to => i - 1,
+            i => i + 1,
+        };
+        for tag in &mut self.tags {
+            if tag.guides.iter().any(|&i| (lo..=hi).contains(&i)) {
+                for i in &mut tag.guides {
+                    *i = moved(*i);
+                }
+                tag.guides.sort_unstable();
+            }
+        }
+        for name in &self.guides[to].guide.front.tags {
+            let slug = slugify(name);
+            if let Ok(t) = self.tags.binary_search_by(|t| t.slug.as_str().cmp(&slug))
+                && let Some(first) = self.tags[t].guides.first()
+                && let Some(first_name) = self.guides[*first]
+                    .guide
+                    .front
+                    .tags
+                    .iter()
+                    .find(|n| slugify(n) == slug)
+            {
+                self.tags[t].name = first_name.clone();
+            }
+        }
     }
 
     pub fn tag(&self, slug: &str) -> Option<&Tag> {

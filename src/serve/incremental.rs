@@ -557,15 +557,20 @@ fn update_guides(
     (parsed, GuidesUpdate::Layout)
 }
 
-/// The common edit: guides that stay in the site with the same slug and tags, whose new
-/// title, date or weight still sorts between the same neighbours. They are swapped in where
-/// they were, without sorting the site again or rebuilding its index. Gives `loaded` back if
-/// that does not apply.
+/// The common edit: guides that stay in the site with the same slug and tags. They are
+/// swapped in where they were, without sorting the site again or rebuilding its index, if
+/// their new title, date or weight still sorts between the same neighbours; one guide that
+/// sorts elsewhere now is moved there. Gives `loaded` back if that does not apply.
 fn replace_in_place(
     state: &mut State,
     loaded: Vec<(PathBuf, Loaded)>,
 ) -> Result<(), Vec<(PathBuf, Loaded)>> {
     let guides = &state.site.guides;
+    let edited = loaded
+        .iter()
+        .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
+        .count();
+    let mut moves = Vec::new();
     let mut swaps = Vec::new();
     for (file, l) in &loaded {
         match l {
@@ -584,11 +589,14 @@ fn replace_in_place(
                     && guides
                         .get(index + 1)
                         .is_none_or(|next| reading_order(new, next).is_lt());
-                if !fits
-                    || old.guide.slug != new.guide.slug
+                if old.guide.slug != new.guide.slug
                     || old.guide.front.tags != new.guide.front.tags
+                    || (!fits && edited > 1)
                 {
                     return Err(loaded);
+                }
+                if !fits {
+                    moves.push((index, state.site.place_of(new, index)));
                 }
                 swaps.push(index);
             }
@@ -614,6 +622,16 @@ fn replace_in_place(
             );
             state.site.guides[index] = *new;
             state.ids[index].file = hash;
+        }
+    }
+    for (from, to) in moves {
+        state.site.move_guide(from, to);
+        state.index.move_guide(from, to);
+        let id = state.ids.remove(from);
+        state.ids.insert(to, id);
+        if from < state.cards.len() {
+            let card = state.cards.remove(from);
+            state.cards.insert(to, card);
         }
     }
     Ok(())
@@ -963,6 +981,49 @@ mod tests {
             assert!(paths.contains(&page), "{page} not updated: {paths:?}");
         }
         assert_same_as_full_build(dir.path(), &inc);
+    }
+
+    #[test]
+    fn retitled_guides_moved_anywhere_match_a_full_build() {
+        let dir = site();
+        // Tags spelled differently by different guides: a tag is named by its first guide.
+        let tags = [
+            "Trust, one",
+            "trust",
+            "TRUST, two",
+            "two",
+            "one, Two",
+            "three, trust",
+        ];
+        for (i, t) in tags.iter().enumerate() {
+            std::fs::write(
+                dir.path().join(format!("guides/m{i}.md")),
+                guide(&format!("M{i}"), t, "Body."),
+            )
+            .unwrap();
+        }
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        inc.rebuild(&ChangeSet::everything()).unwrap();
+        // Same date everywhere: guides sort by title, so each new title moves its guide.
+        for (file, title) in [
+            ("m3", "A first"),
+            ("m0", "Zz last"),
+            ("m3", "Mm middle"),
+            ("m5", "0 very first"),
+            ("m1", "Beta bis"),
+            ("m5", "Zzz after last"),
+            ("m0", "Gamma bis"),
+        ] {
+            let i: usize = file[1..].parse().unwrap();
+            std::fs::write(
+                dir.path().join(format!("guides/{file}.md")),
+                guide(title, tags[i], "Body."),
+            )
+            .unwrap();
+            inc.rebuild(&changed(&[&format!("guides/{file}.md")]))
+                .unwrap();
+            assert_same_as_full_build(dir.path(), &inc);
+        }
     }
 
     #[test]

@@ -76,6 +76,19 @@ impl SiteIndex {
     }
 }
 
+impl SiteIndex {
+    /// Follows [`Site::move_guide`]: guide pages come first in `pages`, one per guide.
+    pub fn move_guide(&mut self, from: usize, to: usize) {
+        let path = self.page_paths.remove(from);
+        self.page_paths.insert(to, path);
+        let tags = self.guide_tags.remove(from);
+        self.guide_tags.insert(to, tags);
+        for i in from.min(to)..=from.max(to) {
+            self.targets.set_guide_index(&self.page_paths[i], i);
+        }
+    }
+}
+
 /// A guide's card as listings show it, with what it was made from.
 pub struct Card {
     source: u64,
@@ -83,6 +96,12 @@ pub struct Card {
     inputs: u64,
     /// Hash of `html`: listings re-render exactly when a card shows something new.
     key: u64,
+    /// Hash of the slug and title: what a neighbour's page shows of this guide.
+    link: u64,
+    /// Hash of the slug and the date the sitemap shows.
+    sitemap: u64,
+    /// Hash of both dates (the feed orders by them).
+    dates: u64,
     html: String,
 }
 
@@ -108,13 +127,15 @@ pub fn update_cards(
     old: Vec<Card>,
     all: bool,
 ) -> Result<Vec<Card>> {
+    let tag_keys: Vec<u64> = site.tags.iter().map(tag_key).collect();
     let inputs: Vec<u64> = (0..site.guides.len())
         .map(|i| {
-            let tags: Vec<u64> = index.guide_tags[i]
-                .iter()
-                .map(|&t| tag_key(&site.tags[t]))
-                .collect();
-            hash_of((ids[i].file, tags))
+            let mut h = DefaultHasher::new();
+            ids[i].file.hash(&mut h);
+            for &t in &index.guide_tags[i] {
+                tag_keys[t].hash(&mut h);
+            }
+            h.finish()
         })
         .collect();
     let aligned =
@@ -134,11 +155,16 @@ pub fn update_cards(
         .map(|(i, card)| match card {
             Some(card) if card.inputs == inputs[i] => Ok(card),
             _ => {
-                let html = render_card(theme, &base, &guide_card(site, &site.guides[i]))?;
+                let g = &site.guides[i];
+                let (slug, front) = (&g.guide.slug, &g.guide.front);
+                let html = render_card(theme, &base, &guide_card(site, g))?;
                 Ok(Card {
                     source: ids[i].source,
                     inputs: inputs[i],
                     key: hash_of(&html),
+                    link: hash_of((slug, &front.title)),
+                    sitemap: hash_of((slug, front.updated.or(front.date))),
+                    dates: hash_of((front.date, front.updated)),
                     html,
                 })
             }
@@ -152,13 +178,11 @@ pub fn update_cards(
 /// date. So a body edit renders one page, and a title edit its page, its neighbours, the home
 /// page, its tag pages and the feed.
 pub fn page_keys(site: &Site, ids: &[GuideId], index: &SiteIndex, cards: &[Card]) -> Vec<u64> {
+    // Whole slices of integers hash in one pass: keep the per-guide work to integers.
     let card_keys: Vec<u64> = cards.iter().map(|c| c.key).collect();
     let tag_keys: Vec<u64> = site.tags.iter().map(tag_key).collect();
-    let neighbour = |i: Option<usize>| {
-        i.and_then(|i| site.guides.get(i))
-            .map(|g| (&g.guide.slug, &g.guide.front.title))
-    };
-    let listing = || hash_of((&card_keys, &tag_keys));
+    let link = |i: Option<usize>| i.and_then(|i| cards.get(i)).map(|c| c.link);
+    let listing = hash_of((&card_keys, &tag_keys));
     index
         .pages
         .iter()
@@ -166,31 +190,23 @@ pub fn page_keys(site: &Site, ids: &[GuideId], index: &SiteIndex, cards: &[Card]
             Page::Guide(i) => hash_of((
                 ids[i],
                 card_keys[i],
-                neighbour(i.checked_sub(1)),
-                neighbour(Some(i + 1)),
+                link(i.checked_sub(1)),
+                link(Some(i + 1)),
             )),
-            Page::Home => listing(),
+            Page::Home => listing,
             Page::TagsIndex => hash_of(&tag_keys),
             Page::Tag(t) => {
                 let tag = &site.tags[t];
                 let cards: Vec<u64> = tag.guides.iter().map(|&g| card_keys[g]).collect();
                 hash_of((tag_keys[t], cards))
             }
+            // Listed by slug, so the order of the guides does not matter.
             Page::Sitemap => hash_of((
-                site.guides
-                    .iter()
-                    .map(|g| (&g.guide.slug, g.guide.front.updated.or(g.guide.front.date)))
-                    .collect::<Vec<_>>(),
+                cards.iter().map(|c| c.sitemap).fold(0, u64::wrapping_add),
                 site.tags.iter().map(|t| &t.slug).collect::<Vec<_>>(),
             )),
             // The feed shows titles, descriptions and both dates of the newest guides.
-            Page::Feed => hash_of((
-                listing(),
-                site.guides
-                    .iter()
-                    .map(|g| (g.guide.front.date, g.guide.front.updated))
-                    .collect::<Vec<_>>(),
-            )),
+            Page::Feed => hash_of((listing, cards.iter().map(|c| c.dates).collect::<Vec<_>>())),
             Page::NotFound | Page::Robots => 0,
         })
         .collect()
