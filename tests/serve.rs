@@ -384,6 +384,31 @@ fn traversal_sibling_prefix_symlinks_hosts_and_origins_are_refused() {
 }
 
 #[test]
+fn one_save_is_served_at_once_and_gives_one_rebuild_and_one_reload() {
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    let (rebuilds, reloads) = (server.counter("rebuilds"), server.counter("reloads"));
+    write(
+        &root.join("guides/alpha.md"),
+        &guide("Alpha", "trust", "Alpha body, saved once."),
+    );
+    events.expect("reload");
+    assert!(server.get("/alpha/").body.contains("saved once"));
+    let later = events.drain(Duration::from_millis(500));
+    assert!(later.iter().all(|(name, _)| name != "reload"), "{later:?}");
+    assert_eq!(
+        (
+            server.counter("rebuilds") - rebuilds,
+            server.counter("reloads") - reloads
+        ),
+        (1, 1),
+        "the rebuild that serves the save at once and the check once it settled count as one:\n{}",
+        server.stdout()
+    );
+}
+
+#[test]
 fn a_burst_of_500_files_gives_at_most_two_rebuilds() {
     let (_tmp, root) = temp_site();
     let server = Server::start(&root, &[]);
