@@ -2,20 +2,24 @@
 //!
 //! [`IncrementalSite`] keeps between rebuilds what the full pipeline in [`crate::build`] makes
 //! and throws away: every guide file's state (parsed and prepared, a draft left out, or its
-//! errors), the theme, the [`Site`], the last good output and, for every page, a key of its
-//! inputs. A rebuild:
+//! errors), the theme, the [`Site`], its layout index and cards (`page_keys.rs`), the
+//! last good output and, for every page, a key of its inputs. A rebuild:
 //! 1. re-reads only the guide files that changed (a file whose bytes did not change is not
-//!    parsed again) and rescans the guides folder when folders moved;
+//!    parsed again) and rescans the guides folder when folders moved; a guide that keeps its
+//!    slug and tags is swapped in where it was, or moved to its new place in reading order,
+//!    without sorting the site again; anything else sorts and indexes the site again;
 //! 2. reloads the theme on a template or static change, everything on a `site.toml` change;
-//! 3. checks the whole site (slugs, output paths, links), as `build` does;
-//! 4. renders the pages whose key changed: a page's key hashes what it shows (the guide, its
-//!    neighbours' titles, its tags' names and counts; for listings every card), so a guide
-//!    edit re-renders that guide, its neighbours, home, the tags index, its tags, the sitemap
-//!    and the feed, and a template edit re-renders everything;
+//! 3. checks the site as `build` does: links of changed guides always (all guides when a page
+//!    or an anchor came or went), slugs and output paths when the layout changed;
+//! 4. renders the cards and pages whose key changed, so a body edit renders its page, a title
+//!    edit also its neighbours, the home page, its tag pages and the feed, and a template edit
+//!    everything;
 //! 5. returns the output files that changed or went away (deleted or renamed guides).
 //!
 //! A failed rebuild changes nothing that is served: the last good output and the page keys
 //! stay as they were, so the next successful rebuild renders everything that changed since.
+//! [`IncrementalSite::rebuild_tentatively`] is the same rebuild, taken the moment a save is
+//! seen, that gives up (changing nothing) when a changed file is missing or does not load.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
