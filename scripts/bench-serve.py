@@ -7,8 +7,10 @@ unique marker line to one guide and measures, from just before the write:
   - served: until a GET of the guide's page contains the marker (polled every 2 ms on a
     separate connection, independently of the event; what issue 7 calls "edit served");
   - the same for a second kind of edit, a new title, after which the listings (home, tags,
-    sitemap, feed, neighbours) are re-rendered too; a rebuild publishes all its files at
-    once, so the guide's page showing the title means the listings are served too.
+    feed, neighbours) are re-rendered too; a rebuild publishes all its files at once, so the
+    guide's page showing the title means the listings are served too;
+  - the same for a new guide (a copy of the guide under a new file name) and its deletion:
+    until its page is served, and until it is gone.
 The file is restored after each run (and the restore's reload awaited). Loopback only.
 
 Usage: bench-serve.py --url http://127.0.0.1:PORT/ --site SITE_DIR --slug SLUG [--runs 10]
@@ -16,6 +18,7 @@ Usage: bench-serve.py --url http://127.0.0.1:PORT/ --site SITE_DIR --slug SLUG [
 
 import argparse
 import json
+import os
 import socket
 import statistics
 import sys
@@ -106,7 +109,9 @@ def main():
     events = EventStream(u.hostname, u.port)
     time.sleep(0.5)
 
-    results = {"reload": [], "served": [], "listing_reload": [], "listing_served": []}
+    results = {"reload": [], "served": [], "listing_reload": [], "listing_served": [],
+               "new_reload": [], "new_served": [], "delete_reload": [], "delete_served": []}
+    created = None
     try:
         for run in range(args.runs):
             # 1. A body edit: the guide's page changes, no listing does.
@@ -137,14 +142,41 @@ def main():
                 f.write(original)
             events.wait("reload", time.perf_counter() - 0.001, timeout=10)
             time.sleep(0.4)
+            # 3. A new guide (a copy under a new file name, so a new slug), then its deletion:
+            #    every listing and the sitemap change, and the site is sorted again.
+            new_slug = f"bench-new-guide-{run}"
+            created = f"{args.site}/guides/{new_slug}.md"
+            new_page = urllib.parse.urljoin(args.url, f"{new_slug}/")
+            t0 = time.perf_counter()
+            with open(created, "w", encoding="utf-8") as f:
+                f.write(original)
+            served = poll_until(new_page, lambda body: new_slug in body)
+            reload = events.wait("reload", t0)
+            results["new_reload"].append(None if reload is None else (reload - t0) * 1000)
+            results["new_served"].append(None if served is None else (served - t0) * 1000)
+            time.sleep(0.4)
+            t0 = time.perf_counter()
+            os.remove(created)
+            created = None
+            served = poll_until(new_page, lambda body: new_slug not in body)
+            reload = events.wait("reload", t0)
+            results["delete_reload"].append(None if reload is None else (reload - t0) * 1000)
+            results["delete_served"].append(None if served is None else (served - t0) * 1000)
+            time.sleep(0.4)
     finally:
         with open(path, "w", encoding="utf-8") as f:
             f.write(original)
+        if created:
+            os.remove(created)
 
     print(f"body edit   -> reload event: {summary(results['reload'])}")
     print(f"body edit   -> page served:  {summary(results['served'])}")
     print(f"title edit  -> reload event: {summary(results['listing_reload'])}")
     print(f"title edit  -> pages served: {summary(results['listing_served'])}")
+    print(f"new guide   -> reload event: {summary(results['new_reload'])}")
+    print(f"new guide   -> page served:  {summary(results['new_served'])}")
+    print(f"deletion    -> reload event: {summary(results['delete_reload'])}")
+    print(f"deletion    -> page gone:    {summary(results['delete_served'])}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
