@@ -30,6 +30,12 @@ pub struct Tag {
 
 impl Site {
     pub fn new(config: SiteConfig, guides: Vec<PreparedGuide>) -> Site {
+        Site::sorted(config, guides).0
+    }
+
+    /// [`Site::new`], with the order it put the guides in: for each place in `Site::guides`,
+    /// the guide's index in `guides` (so data kept beside the guides can follow them).
+    pub fn sorted(config: SiteConfig, guides: Vec<PreparedGuide>) -> (Site, Vec<usize>) {
         // A prepared guide is large: sort indexes, then move each guide once.
         let mut order: Vec<usize> = (0..guides.len()).collect();
         order.sort_by(|&a, &b| reading_order(&guides[a], &guides[b]));
@@ -52,13 +58,14 @@ impl Site {
                 }
             }
         }
-        Site {
+        let site = Site {
             base_path: config.base_path(),
             base_url: config.base_url_normalized(),
             config,
             guides,
             tags: tags.into_values().collect(),
-        }
+        };
+        (site, order)
     }
 
     /// A site path (`first-message/`, no leading slash) as a URL path under the base path.

@@ -143,33 +143,11 @@ struct State {
     cards: Vec<Card>,
 }
 
-impl State {
-    /// Recomputes `ids` after `site.guides` was rebuilt (and so reordered). `known` holds the
-    /// ids of guides that were there before, by slug (cheap to hash) with their source.
-    fn align_ids(&mut self, known: HashMap<String, (PathBuf, GuideId)>) {
-        let files = &self.files;
-        self.ids = self
-            .site
-            .guides
-            .iter()
-            .map(|g| match known.get(&g.guide.slug) {
-                Some((source, id)) if *source == g.guide.source => *id,
-                _ => GuideId {
-                    source: hash_of(&g.guide.source),
-                    file: files.get(&g.guide.source).map_or(0, |f| f.hash),
-                },
-            })
-            .collect();
-    }
-
-    /// The ids of the guides in the site now, for [`State::align_ids`].
-    fn known_ids(&self) -> HashMap<String, (PathBuf, GuideId)> {
-        self.site
-            .guides
-            .iter()
-            .zip(&self.ids)
-            .map(|(g, id)| (g.guide.slug.clone(), (g.guide.source.clone(), *id)))
-            .collect()
+/// The id of a guide that has none yet.
+fn new_id(files: &BTreeMap<PathBuf, FileState>, g: &PreparedGuide) -> GuideId {
+    GuideId {
+        source: hash_of(&g.guide.source),
+        file: files.get(&g.guide.source).map_or(0, |f| f.hash),
     }
 }
 
@@ -284,8 +262,19 @@ impl IncrementalSite {
         };
         let state = self.state.as_mut().context("the site is not loaded")?;
         let layout = guides == GuidesUpdate::Layout;
+        let mut removed_outputs = Vec::new();
         if layout {
-            state.index = SiteIndex::new(&state.site, &state.statics);
+            let old = std::mem::replace(
+                &mut state.index,
+                SiteIndex::new(&state.site, &state.statics),
+            );
+            let outputs = &state.index.targets.outputs;
+            removed_outputs.extend(
+                old.targets
+                    .outputs
+                    .into_iter()
+                    .filter(|p| !outputs.contains(p)),
+            );
         }
         if guides == GuidesUpdate::Unchanged && self.last_ok && !self.render_all {
             return Ok(Some(Update {
@@ -296,7 +285,7 @@ impl IncrementalSite {
         }
         // Whatever fails from here on, the next rebuild checks everything again.
         self.last_ok = false;
-        let warnings = check_site(state, layout, &mut self.links)?;
+        let warnings = check_site(state, layout, &removed_outputs, &mut self.links)?;
         let sv = site_view(&state.site);
         let old_cards = std::mem::take(&mut state.cards);
         state.cards = update_cards(
@@ -399,7 +388,12 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
         apply_loaded(&mut state.files, &mut guides, file, loaded);
     }
     state.site = Site::new(state.site.config.clone(), guides);
-    state.align_ids(HashMap::new());
+    state.ids = state
+        .site
+        .guides
+        .iter()
+        .map(|g| new_id(&state.files, g))
+        .collect();
     Ok(state)
 }
 
@@ -544,20 +538,30 @@ fn update_guides(
         Ok(()) => return (parsed, GuidesUpdate::InPlace),
         Err(loaded) => loaded,
     };
-    let replaced: HashSet<&Path> = loaded
+    // Guides that stay keep their ids, which follow them through the sort.
+    let replaced: Vec<PathBuf> = loaded
         .iter()
         .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
-        .map(|(f, _)| f.as_path())
+        .map(|(f, _)| f.clone())
         .collect();
-    let mut known = state.known_ids();
-    known.retain(|_, (source, _)| !replaced.contains(source.as_path()));
-    let mut guides = std::mem::take(&mut state.site.guides);
-    guides.retain(|g| !replaced.contains(g.guide.source.as_path()));
+    let replaced_ids: HashSet<u64> = replaced.iter().map(hash_of).collect();
+    let old_guides = std::mem::take(&mut state.site.guides);
+    let old_ids = std::mem::take(&mut state.ids);
+    let mut guides = Vec::with_capacity(old_guides.len() + loaded.len());
+    let mut ids = Vec::with_capacity(guides.capacity());
+    for (g, id) in old_guides.into_iter().zip(old_ids) {
+        if !(replaced_ids.contains(&id.source) && replaced.contains(&g.guide.source)) {
+            guides.push(g);
+            ids.push(id);
+        }
+    }
     for (file, loaded) in loaded {
         apply_loaded(&mut state.files, &mut guides, file, loaded);
     }
-    state.site = Site::new(state.site.config.clone(), guides);
-    state.align_ids(known);
+    ids.extend(guides[ids.len()..].iter().map(|g| new_id(&state.files, g)));
+    let (site, order) = Site::sorted(state.site.config.clone(), guides);
+    state.site = site;
+    state.ids = order.iter().map(|&i| ids[i]).collect();
     (parsed, GuidesUpdate::Layout)
 }
 
@@ -668,7 +672,12 @@ fn read_statics(root: &Path, theme: &Theme) -> Result<(BTreeMap<String, Bytes>, 
 /// The checks of a full build; errors fail the rebuild, warnings are returned. `layout`:
 /// pages came, went or moved (or the last rebuild failed), so slugs and output paths are
 /// checked again; otherwise they are as they were when they last passed.
-fn check_site(state: &State, layout: bool, links: &mut LinkCache) -> Result<Vec<Diagnostic>> {
+fn check_site(
+    state: &State,
+    layout: bool,
+    removed_outputs: &[String],
+    links: &mut LinkCache,
+) -> Result<Vec<Diagnostic>> {
     let mut problems = Diagnostics(state.scan_problems.clone());
     let mut failed_stems = HashSet::new();
     for (file, f) in &state.files {
@@ -716,7 +725,7 @@ fn check_site(state: &State, layout: bool, links: &mut LinkCache) -> Result<Vec<
         }
     }
     problems.extend(
-        check_links_cached(state, links)
+        check_links_cached(state, removed_outputs, links)
             .into_iter()
             .filter(|d| !links_to_failed(d, &failed_stems)),
     );
@@ -737,20 +746,34 @@ fn check_site(state: &State, layout: bool, links: &mut LinkCache) -> Result<Vec<
     Ok(problems.0)
 }
 
-/// Link problems per guide, kept while neither the guide nor the rest of the site changed.
+/// Link problems per guide (by source id): its file hash, a hash of its anchors, its problems.
 #[derive(Default)]
 struct LinkCache {
-    /// Order-independent hash of every output path.
-    outputs: u64,
-    /// Per guide (by source id): its file hash, a hash of its anchors, its link problems.
     guides: HashMap<u64, (u64, u64, Vec<Diagnostic>)>,
 }
 
-/// `check_links` for the whole site, re-checking only guides that changed as long as no
-/// output path and no anchor of a changed guide came or went (then every guide is checked).
-fn check_links_cached(state: &State, cache: &mut LinkCache) -> Vec<Diagnostic> {
+/// The part of an output path that a link to it spells out: `slug` for `slug/index.html`,
+/// `tags/x/index.html` gives `x`, `img/a.png` gives `a.png`.
+fn link_token(path: &str) -> &str {
+    let path = path.strip_suffix("index.html").unwrap_or(path);
+    let path = path.trim_end_matches('/');
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// `check_links` for the whole site, re-checking only the guides whose result may differ: a
+/// guide whose file changed, a guide that had problems (a new page may fix them), and a guide
+/// with a link that names a page or file that went away or a changed guide whose ids changed.
+/// A guide's result depends on nothing else, so the rest keep their cached result.
+fn check_links_cached(
+    state: &State,
+    removed_outputs: &[String],
+    cache: &mut LinkCache,
+) -> Vec<Diagnostic> {
     let (site, ids) = (&state.site, &state.ids);
-    let outputs = state.index.outputs_hash;
+    if cache.guides.len() > ids.len() || !removed_outputs.is_empty() {
+        let live: HashSet<u64> = ids.iter().map(|id| id.source).collect();
+        cache.guides.retain(|source, _| live.contains(source));
+    }
     let anchors = |i: usize| {
         site.guides[i]
             .anchors
@@ -758,33 +781,33 @@ fn check_links_cached(state: &State, cache: &mut LinkCache) -> Vec<Diagnostic> {
             .map(hash_of)
             .fold(0, u64::wrapping_add)
     };
-    let changed: Vec<usize> = (0..ids.len())
-        .filter(|&i| {
-            cache
-                .guides
-                .get(&ids[i].source)
-                .is_none_or(|c| c.0 != ids[i].file)
-        })
-        .collect();
-    let full = outputs != cache.outputs
-        || cache.guides.len() != ids.len()
-        || changed.iter().any(|&i| {
-            cache
-                .guides
-                .get(&ids[i].source)
-                .is_none_or(|c| c.1 != anchors(i))
-        });
-    let indexes: Vec<usize> = if full {
-        (0..ids.len()).collect()
-    } else {
-        changed
-    };
+    let mut tokens: Vec<&str> = removed_outputs.iter().map(|p| link_token(p)).collect();
+    let mut recheck = vec![false; ids.len()];
+    for (i, id) in ids.iter().enumerate() {
+        match cache.guides.get(&id.source) {
+            Some(c) if c.0 == id.file => recheck[i] = !c.2.is_empty(),
+            Some(c) => {
+                recheck[i] = true;
+                if c.1 != anchors(i) {
+                    tokens.push(&site.guides[i].guide.slug);
+                }
+            }
+            None => recheck[i] = true,
+        }
+    }
+    let all = tokens.iter().any(|t| t.is_empty());
+    if !tokens.is_empty() {
+        for (i, g) in site.guides.iter().enumerate() {
+            recheck[i] |= all
+                || g.links
+                    .iter()
+                    .any(|l| tokens.iter().any(|t| l.target.contains(t)));
+        }
+    }
+    let indexes: Vec<usize> = (0..ids.len()).filter(|&i| recheck[i]).collect();
     let mut found: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
     for d in check_links_of(site, &state.index.targets, indexes.iter().copied()) {
         found.entry(d.file.clone()).or_default().push(d);
-    }
-    if full {
-        cache.guides.clear();
     }
     for &i in &indexes {
         let problems = found
@@ -794,7 +817,6 @@ fn check_links_cached(state: &State, cache: &mut LinkCache) -> Vec<Diagnostic> {
             .guides
             .insert(ids[i].source, (ids[i].file, anchors(i), problems));
     }
-    cache.outputs = outputs;
     ids.iter()
         .filter_map(|id| cache.guides.get(&id.source))
         .flat_map(|c| c.2.iter().cloned())
@@ -956,6 +978,55 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("guides/gamma.md:"), "{err}");
+    }
+
+    #[test]
+    fn links_to_a_page_or_file_that_goes_away_and_comes_back_are_checked_again() {
+        let dir = site();
+        std::fs::create_dir(dir.path().join("static")).unwrap();
+        std::fs::write(dir.path().join("static/plan.pdf"), "pdf").unwrap();
+        std::fs::write(
+            dir.path().join("guides/alpha.md"),
+            guide(
+                "Alpha",
+                "one",
+                "See [the plan](/plan.pdf) and [gamma](../gamma/).",
+            ),
+        )
+        .unwrap();
+        let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
+        inc.rebuild(&ChangeSet::everything()).unwrap();
+        let same_as_full_build = |inc: &mut IncrementalSite, changes: &ChangeSet| {
+            let ours = inc.rebuild(changes).map(|_| ()).map_err(|e| e.to_string());
+            let full = render_site_files(dir.path(), &BuildOptions::default())
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            assert_eq!(ours, full, "the same result as a full build");
+            ours
+        };
+
+        // gamma goes: alpha, unchanged, links to a page that is not there any more.
+        let gamma = std::fs::read_to_string(dir.path().join("guides/gamma.md")).unwrap();
+        std::fs::remove_file(dir.path().join("guides/gamma.md")).unwrap();
+        let err = same_as_full_build(&mut inc, &changed(&["guides/gamma.md"])).unwrap_err();
+        assert!(
+            err.contains("guides/alpha.md:") && err.contains("../gamma/"),
+            "{err}"
+        );
+        // It comes back: the link works again.
+        std::fs::write(dir.path().join("guides/gamma.md"), gamma).unwrap();
+        same_as_full_build(&mut inc, &changed(&["guides/gamma.md"])).unwrap();
+
+        // The same for a static file.
+        std::fs::remove_file(dir.path().join("static/plan.pdf")).unwrap();
+        let statics = ChangeSet {
+            statics: true,
+            ..ChangeSet::default()
+        };
+        let err = same_as_full_build(&mut inc, &statics).unwrap_err();
+        assert!(err.contains("/plan.pdf"), "{err}");
+        std::fs::write(dir.path().join("static/plan.pdf"), "pdf").unwrap();
+        same_as_full_build(&mut inc, &statics).unwrap();
     }
 
     #[test]

@@ -40,8 +40,6 @@ pub struct SiteIndex {
     pub page_paths: Vec<String>,
     /// Every output path (pages and static files), for the link checker.
     pub targets: LinkTargets,
-    /// Order-independent hash of every output path.
-    pub outputs_hash: u64,
     /// Two things would be written to one path (the caller names them).
     pub has_collisions: bool,
     /// Per guide, the indexes into `Site::tags` of its tags.
@@ -58,7 +56,6 @@ impl SiteIndex {
             .cloned()
             .chain(statics.keys().cloned())
             .collect();
-        let outputs_hash = outputs.iter().map(hash_of).fold(0, u64::wrapping_add);
         let mut guide_tags = vec![Vec::new(); site.guides.len()];
         for (t, tag) in site.tags.iter().enumerate() {
             for &g in &tag.guides {
@@ -70,7 +67,6 @@ impl SiteIndex {
             targets: LinkTargets::new(site, outputs),
             pages,
             page_paths,
-            outputs_hash,
             guide_tags,
         }
     }
