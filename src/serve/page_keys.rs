@@ -31,8 +31,8 @@ pub fn hash_of(value: impl Hash) -> u64 {
 }
 
 /// What follows from the site's layout: which pages and files exist and which guide has which
-/// tags. Rebuilt when guides come, go, move or change tags, or static files change; kept
-/// while guides are edited in place.
+/// tags. Rebuilt when guides come, go or change slug or tags, or static files change; kept
+/// while guides are edited, and moved along when an edit moves a guide in reading order.
 pub struct SiteIndex {
     /// Every page, in the order of [`site_pages`].
     pub pages: Vec<Page>,
@@ -70,9 +70,7 @@ impl SiteIndex {
             guide_tags,
         }
     }
-}
 
-impl SiteIndex {
     /// Follows [`Site::move_guide`]: guide pages come first in `pages`, one per guide.
     pub fn move_guide(&mut self, from: usize, to: usize) {
         let path = self.page_paths.remove(from);
