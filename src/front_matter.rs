@@ -213,22 +213,7 @@ fn find_yaml11_booleans(file: &Path, yaml: &str, line_offset: usize) -> Vec<Diag
             block_indent = Some(indent);
             continue;
         }
-        let tokens: Vec<(usize, &str)> =
-            match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-                Some(inner) => {
-                    let mut at = value_col + 1;
-                    inner
-                        .split(',')
-                        .map(|t| {
-                            let col = at + (t.len() - t.trim_start().len());
-                            at += t.len() + 1;
-                            (col, t.trim())
-                        })
-                        .collect()
-                }
-                None => vec![(value_col, value)],
-            };
-        for (col, token) in tokens {
+        let mut check = |col: usize, token: &str| {
             if YAML11_BOOLEANS.contains(&token) {
                 let pos = Position::new(
                     index + 1 + line_offset,
@@ -239,6 +224,17 @@ fn find_yaml11_booleans(file: &Path, yaml: &str, line_offset: usize) -> Vec<Diag
                         .with_help(format!("write \"{token}\" in quotes for the text, or true/false for a yes/no value")),
                 );
             }
+        };
+        match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+            Some(inner) => {
+                let mut at = value_col + 1;
+                for t in inner.split(',') {
+                    let col = at + (t.len() - t.trim_start().len());
+                    at += t.len() + 1;
+                    check(col, t.trim());
+                }
+            }
+            None => check(value_col, value),
         }
     }
     found
@@ -274,26 +270,32 @@ pub fn locate_text(yaml: &str, line_offset: usize, text: &str) -> Option<Positio
 
 /// The `nth` (0-based) line of the YAML that contains `text`, as a file position.
 pub fn locate_text_nth(yaml: &str, line_offset: usize, text: &str, nth: usize) -> Option<Position> {
-    if text.is_empty() || text.contains(['\n', '\r']) || yaml.contains('\r') {
+    if text.is_empty()
+        || text.contains(['\n', '\r'])
+        || memchr::memchr(b'\r', yaml.as_bytes()).is_some()
+    {
         return locate_text_by_lines(yaml, line_offset, text, nth);
     }
     // One substring search over the whole YAML instead of one per line: this runs for every
     // link in the front matter, so a scan per line would make it quadratic in the file.
+    // memchr's searches are vectorized; the match of UTF-8 in UTF-8 is at a char boundary.
+    let bytes = yaml.as_bytes();
+    let finder = memchr::memmem::Finder::new(text.as_bytes());
     let mut from = 0;
     let mut line = 0;
     let mut line_start = 0;
     let mut seen = 0;
     loop {
-        let at = from + yaml[from..].find(text)?;
-        line += yaml[line_start..at].bytes().filter(|&b| b == b'\n').count();
-        line_start = yaml[..at].rfind('\n').map_or(0, |i| i + 1);
+        let at = from + finder.find(&bytes[from..])?;
+        line += memchr::memchr_iter(b'\n', &bytes[line_start..at]).count();
+        line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
         if seen == nth {
             let column = yaml[line_start..at].chars().count() + 1;
             return Some(Position::new(line + 1 + line_offset, column));
         }
         seen += 1;
         // The next match must be on a later line.
-        from = match yaml[at..].find('\n') {
+        from = match memchr::memchr(b'\n', &bytes[at..]) {
             Some(i) => at + i + 1,
             None => return None,
         };

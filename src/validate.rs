@@ -10,35 +10,40 @@ use crate::guide::{Guide, slugify};
 /// Fills in default ids and checks one guide; returns every problem found.
 pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
     let mut problems = Vec::new();
-    let file = guide.source.clone();
-    let (yaml, off) = (guide.yaml.clone(), guide.yaml_line_offset);
-    let at_key = |key: &str| locate_text(&yaml, off, &format!("{key}:")).unwrap_or(Position::START);
+    // Borrowed field by field: the ids in `front` are filled in while the YAML is read.
+    let Guide {
+        source: file,
+        slug,
+        front,
+        yaml,
+        yaml_line_offset: off,
+        ..
+    } = guide;
+    let (yaml, off) = (yaml.as_str(), *off);
+    let at_key = |key: &str| locate_text(yaml, off, &format!("{key}:")).unwrap_or(Position::START);
 
-    if let Err(why) = check_slug(&guide.slug) {
-        let pos = match &guide.front.slug {
-            Some(s) => locate_value(&yaml, off, "slug", s, 0).unwrap_or(Position::START),
+    if let Err(why) = check_slug(slug) {
+        let pos = match &front.slug {
+            Some(s) => locate_value(yaml, off, "slug", s, 0).unwrap_or(Position::START),
             None => Position::START,
         };
-        problems.push(Diagnostic::error(&file, pos, format!("invalid slug `{}`: {why}", guide.slug)).with_help(
+        problems.push(Diagnostic::error(file, pos, format!("invalid slug `{slug}`: {why}")).with_help(
             "use lowercase letters, digits and hyphens, e.g. slug: first-message (rename the file or set `slug:`)",
         ));
     }
-    for (key, value) in [
-        ("title", &guide.front.title),
-        ("description", &guide.front.description),
-    ] {
+    for (key, value) in [("title", &front.title), ("description", &front.description)] {
         if value.trim().is_empty() {
             problems.push(
-                Diagnostic::error(&file, at_key(key), format!("`{key}` is empty"))
+                Diagnostic::error(file, at_key(key), format!("`{key}` is empty"))
                     .with_help(format!("write a {key} for the guide")),
             );
         }
     }
-    for tag in &guide.front.tags {
+    for tag in &front.tags {
         if slugify(tag).is_empty() {
             problems.push(
                 Diagnostic::error(
-                    &file,
+                    file,
                     at_key("tags"),
                     format!("tag `{tag}` has no letters or digits"),
                 )
@@ -51,11 +56,11 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
     let mut ids = IdSpace {
         seen: HashMap::new(),
         problems: &mut problems,
-        file: &file,
-        yaml: &yaml,
+        file,
+        yaml,
         off,
     };
-    let f = &mut guide.front;
+    let f = front;
     for step in &mut f.steps {
         ids.claim(&mut step.id, &step.title, "step");
     }
@@ -90,8 +95,8 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
         let mut items = IdSpace {
             seen: HashMap::new(),
             problems: ids.problems,
-            file: &file,
-            yaml: &yaml,
+            file,
+            yaml,
             off,
         };
         for item in &mut list.items {
