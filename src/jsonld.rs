@@ -1,91 +1,220 @@
 //! schema.org structured data for a guide page: Article, BreadcrumbList, HowTo, FAQPage.
 //!
-//! Built as JSON values and serialized once; `<`, `>` and `&` are escaped as `\u003c` etc., so
-//! no text in a guide can close the `<script>` element that carries it.
+//! Typed structs that borrow from the guide, serialized once straight to text (building a
+//! `serde_json::Value` tree first cost a tenth of a build). Fields are declared in
+//! alphabetical order, the order the JSON has always had. `<`, `>` and `&` are escaped as
+//! `\u003c` etc., so no text in a guide can close the `<script>` element that carries it.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::site::{Site, guide_path};
 use crate::widgets::{PreparedGuide, html_to_text};
+
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@graph")]
+    graph: Vec<Node<'a>>,
+}
+
+/// One entry of the graph, serialized as just its fields.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Node<'a> {
+    Article(Article<'a>),
+    BreadcrumbList(BreadcrumbList<'a>),
+    HowTo(HowTo<'a>),
+    FaqPage(FaqPage<'a>),
+}
+
+#[derive(Serialize)]
+struct Organization<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Article<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    author: Organization<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_modified: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_published: Option<String>,
+    description: &'a str,
+    headline: &'a str,
+    in_language: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keywords: Option<String>,
+    main_entity_of_page: &'a str,
+    publisher: Organization<'a>,
+    url: &'a str,
+    word_count: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BreadcrumbList<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    item_list_element: [ListItem<'a>; 2],
+}
+
+#[derive(Serialize)]
+struct ListItem<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    item: &'a str,
+    name: &'a str,
+    position: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HowTo<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    description: &'a str,
+    name: &'a str,
+    step: Vec<HowToStep<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_time: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HowToStep<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    position: usize,
+    text: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FaqPage<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    main_entity: Vec<Question<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Question<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    accepted_answer: Answer,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Answer {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    text: String,
+}
 
 pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
     let f = &g.guide.front;
     let url = site.permalink(&guide_path(&g.guide.slug));
     let author = if site.config.author.is_empty() {
-        site.config.title.clone()
+        &site.config.title
     } else {
-        site.config.author.clone()
+        &site.config.author
     };
-    let mut article = json!({
-        "@type": "Article",
-        "headline": f.title,
-        "description": f.description,
-        "url": url,
-        "mainEntityOfPage": url,
-        "inLanguage": site.config.language,
-        "author": {"@type": "Organization", "name": author},
-        "publisher": {"@type": "Organization", "name": site.config.title},
-        "wordCount": g.word_count,
-    });
-    if let Some(d) = f.date {
-        article["datePublished"] = json!(d.iso());
-    }
-    if let Some(d) = f.updated.or(f.date) {
-        article["dateModified"] = json!(d.iso());
-    }
-    if !f.tags.is_empty() {
-        article["keywords"] = json!(f.tags.join(", "));
-    }
-    let mut graph = vec![
-        article,
-        json!({
-            "@type": "BreadcrumbList",
-            "itemListElement": [
-                {"@type": "ListItem", "position": 1, "name": site.config.title, "item": site.base_url},
-                {"@type": "ListItem", "position": 2, "name": f.title, "item": url},
-            ]
-        }),
-    ];
-    if let Some(steps) = &g.steps {
-        let items: Vec<Value> = steps
-            .phases
-            .iter()
-            .flat_map(|p| &p.steps)
-            .map(|s| {
-                json!({
-                    "@type": "HowToStep",
-                    "position": s.number,
-                    "name": s.title,
-                    "text": if s.body.is_empty() { s.title.clone() } else { html_to_text(&s.body) },
-                    "url": format!("{url}#{}", s.html_id),
+    let article = Article {
+        kind: "Article",
+        author: Organization {
+            kind: "Organization",
+            name: author,
+        },
+        date_modified: f.updated.or(f.date).map(|d| d.iso()),
+        date_published: f.date.map(|d| d.iso()),
+        description: &f.description,
+        headline: &f.title,
+        in_language: &site.config.language,
+        keywords: (!f.tags.is_empty()).then(|| f.tags.join(", ")),
+        main_entity_of_page: &url,
+        publisher: Organization {
+            kind: "Organization",
+            name: &site.config.title,
+        },
+        url: &url,
+        word_count: g.word_count,
+    };
+    let breadcrumbs = BreadcrumbList {
+        kind: "BreadcrumbList",
+        item_list_element: [
+            ListItem {
+                kind: "ListItem",
+                item: &site.base_url,
+                name: &site.config.title,
+                position: 1,
+            },
+            ListItem {
+                kind: "ListItem",
+                item: &url,
+                name: &f.title,
+                position: 2,
+            },
+        ],
+    };
+    let mut graph = vec![Node::Article(article), Node::BreadcrumbList(breadcrumbs)];
+    graph.extend(g.steps.as_ref().map(|steps| {
+        let all = || steps.phases.iter().flat_map(|p| &p.steps);
+        let timed = all().filter(|s| s.duration_iso.is_some()).count();
+        Node::HowTo(HowTo {
+            kind: "HowTo",
+            description: &f.description,
+            name: &f.title,
+            step: all()
+                .map(|s| HowToStep {
+                    kind: "HowToStep",
+                    name: &s.title,
+                    position: s.number,
+                    text: if s.body.is_empty() {
+                        s.title.clone()
+                    } else {
+                        html_to_text(&s.body)
+                    },
+                    url: format!("{url}#{}", s.html_id),
                 })
-            })
-            .collect();
-        let mut howto =
-            json!({"@type": "HowTo", "name": f.title, "description": f.description, "step": items});
-        let minutes: Vec<&str> = steps
-            .phases
-            .iter()
-            .flat_map(|p| &p.steps)
-            .filter_map(|s| s.duration_iso.as_deref())
-            .collect();
-        if minutes.len() == steps.count
-            && let Some(total) = total_iso(g)
-        {
-            howto["totalTime"] = json!(total);
-        }
-        graph.push(howto);
-    }
-    if !g.faqs.is_empty() {
-        let questions: Vec<Value> = g
-            .faqs
-            .iter()
-            .map(|q| json!({"@type": "Question", "name": q.question, "acceptedAnswer": {"@type": "Answer", "text": html_to_text(&q.answer)}}))
-            .collect();
-        graph.push(json!({"@type": "FAQPage", "mainEntity": questions}));
-    }
-    let doc = json!({"@context": "https://schema.org", "@graph": graph});
-    escape_for_script(&doc.to_string())
+                .collect(),
+            total_time: if timed == steps.count {
+                total_iso(g)
+            } else {
+                None
+            },
+        })
+    }));
+    graph.extend((!g.faqs.is_empty()).then(|| {
+        Node::FaqPage(FaqPage {
+            kind: "FAQPage",
+            main_entity: g
+                .faqs
+                .iter()
+                .map(|q| Question {
+                    kind: "Question",
+                    accepted_answer: Answer {
+                        kind: "Answer",
+                        text: html_to_text(&q.answer),
+                    },
+                    name: &q.question,
+                })
+                .collect(),
+        })
+    }));
+    let doc = Document {
+        context: "https://schema.org",
+        graph,
+    };
+    let json = serde_json::to_string(&doc).expect("JSON-LD serializes");
+    escape_for_script(&json)
 }
 
 /// The sum of all step durations (upper bounds) in ISO 8601 days or minutes.
@@ -120,9 +249,19 @@ fn total_iso(g: &PreparedGuide) -> Option<String> {
 
 /// Makes JSON safe inside `<script>`: no `<`, `>` or `&` survives.
 pub fn escape_for_script(json: &str) -> String {
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(i) = memchr::memchr3(b'<', b'>', b'&', rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            _ => "\\u0026",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

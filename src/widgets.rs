@@ -643,6 +643,20 @@ pub fn html_to_text(html: &str) -> String {
     let mut space = false;
     let mut rest = text.as_str();
     while let Some(c) = rest.chars().next() {
+        // A run of plain ASCII (no whitespace, no `&`) is copied at once.
+        let plain = rest
+            .bytes()
+            .take_while(|&b| b.is_ascii_graphic() && b != b'&')
+            .count();
+        if plain > 0 {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push_str(&rest[..plain]);
+            rest = &rest[plain..];
+            continue;
+        }
         if c.is_whitespace() {
             space = true;
             rest = &rest[c.len_utf8()..];
