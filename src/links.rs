@@ -64,21 +64,16 @@ pub fn check_links_of(
         .filter_map(|&i| site.guides.get(i))
         .flat_map_iter(|g| {
         let mut problems = Vec::new();
-        let here = format!("{}index.html", guide_path(&g.guide.slug));
+        let page_dir = guide_path(&g.guide.slug);
+        let here = format!("{page_dir}index.html");
         for link in &g.links {
-            let Some((path, fragment)) = resolve(&link.target, &guide_path(&g.guide.slug)) else {
+            let Some((path, fragment)) = resolve(&link.target, &page_dir) else {
                 continue;
             };
             let file = match path {
                 Err(()) => None,
                 Ok(p) if p.is_empty() => Some(here.clone()),
-                Ok(p) => [
-                    p.clone(),
-                    format!("{p}index.html"),
-                    format!("{p}/index.html"),
-                ]
-                .into_iter()
-                .find(|c| outputs.contains(c)),
+                Ok(p) => output_file_of(&p, outputs),
             };
             let Some(file) = file else {
                 let wanted = link
@@ -136,6 +131,21 @@ pub fn check_links_of(
         problems
     })
     .collect()
+}
+
+/// The output file a resolved link path names: the path itself, or the `index.html` in it.
+fn output_file_of(path: &str, outputs: &HashSet<String>) -> Option<String> {
+    let mut candidate = String::with_capacity(path.len() + "/index.html".len());
+    ["", "index.html", "/index.html"]
+        .into_iter()
+        .find_map(|suffix| {
+            candidate.clear();
+            candidate.push_str(path);
+            candidate.push_str(suffix);
+            outputs
+                .contains(candidate.as_str())
+                .then(|| candidate.clone())
+        })
 }
 
 /// Resolves a link against the site path of the page it is on (`slug/`). `None` for links
