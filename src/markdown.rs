@@ -295,7 +295,7 @@ impl<'a> BodyWalk<'a> {
             });
         }
         if let Event::Text(text) = event {
-            self.body.word_count += text.split_whitespace().count();
+            self.body.word_count += count_words(text);
         }
         let event = rebase_any(event.clone(), self.base_path);
         self.pending.push(event);
@@ -336,7 +336,7 @@ impl<'a> BodyWalk<'a> {
                     }
                 }
                 let text = plain_text(inner.iter());
-                self.body.word_count += text.split_whitespace().count();
+                self.body.word_count += count_words(&text);
                 let mut id = slugify(&text);
                 let base = id.clone();
                 let mut n = 2;
@@ -444,18 +444,33 @@ pub fn rebase<'a>(url: &CowStr<'a>, base_path: &str) -> CowStr<'a> {
 /// Renders a markdown fragment from the front matter (a step body, an answer) as block HTML.
 pub fn render_fragment(markdown: &str, base_path: &str) -> (String, Vec<String>) {
     let mut links = Vec::new();
-    let events: Vec<Event> = Parser::new_ext(markdown, parser_options())
-        .map(|e| {
-            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &e {
-                links.push(dest_url.to_string());
-            }
-            rebase_any(e, base_path)
-        })
-        .collect();
+    let events = Parser::new_ext(markdown, parser_options()).map(|e| {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &e {
+            links.push(dest_url.to_string());
+        }
+        rebase_any(e, base_path)
+    });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, events);
     html.shrink_to_fit();
     (html, links)
+}
+
+/// How many words `text` has: `text.split_whitespace().count()`, without decoding characters
+/// when the text is ASCII (this runs over every text of every guide).
+pub fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut words = 0;
+    let mut after_space = true;
+    for &b in text.as_bytes() {
+        // The ASCII characters `char::is_whitespace` accepts.
+        let space = matches!(b, b' ' | b'\t'..=b'\r');
+        words += usize::from(after_space && !space);
+        after_space = space;
+    }
+    words
 }
 
 /// Renders one line of markdown without the wrapping paragraph (checklist items, table cells).
@@ -641,6 +656,25 @@ Text
                 position: Position::new(3, 5)
             }
         );
+    }
+
+    #[test]
+    fn words_are_counted_like_split_whitespace() {
+        for text in [
+            "",
+            "  ",
+            "one",
+            " two  words ",
+            "tab\tnew\nline\x0bvt\x0cff\rcr",
+            "non\u{a0}breaking\u{2003}em space café naïve",
+            "\u{85}next\u{3000}ideographic",
+        ] {
+            assert_eq!(
+                count_words(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

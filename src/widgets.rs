@@ -13,8 +13,8 @@ use crate::diagnostic::{Diagnostic, Position};
 use crate::front_matter::locate_text;
 use crate::guide::{CalloutKind, Checklist, Guide};
 use crate::markdown::{
-    BodyContext, BodyPart, Link, Placement, RenderedBody, WidgetRef, escape_attr, render_body,
-    render_fragment, render_inline,
+    BodyContext, BodyPart, Link, Placement, RenderedBody, WidgetRef, count_words, escape_attr,
+    render_body, render_fragment, render_inline,
 };
 
 /// Ids of the sections that group widgets, taken before any heading can claim them.
@@ -352,7 +352,7 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     let mut links = Vec::new();
     let mut words = 0;
     let mut fragment = |md: &str, inline: bool| {
-        words += md.split_whitespace().count();
+        words += count_words(md);
         let (html, found) = if inline {
             render_inline(md, base_path)
         } else {
