@@ -266,6 +266,37 @@ pub fn escape_for_script(json: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    /// The typed structs write what a `serde_json::Value` (a sorted map) wrote before them:
+    /// every object's keys in alphabetical order, so pages keep their bytes.
+    #[test]
+    fn keys_come_in_the_order_of_a_value_map() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        let options = crate::build::BuildOptions {
+            drafts: true,
+            ..Default::default()
+        };
+        let site = crate::build::render_site_files(&root, &options).unwrap();
+        let mut checked = 0;
+        for file in &site.files {
+            let html = String::from_utf8_lossy(&file.bytes);
+            let Some((_, rest)) = html.split_once("<script type=\"application/ld+json\">") else {
+                continue;
+            };
+            let json = rest.split("</script>").next().unwrap();
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            assert_eq!(
+                json,
+                super::escape_for_script(&value.to_string()),
+                "{}",
+                file.path
+            );
+            checked += 1;
+        }
+        assert!(checked > 0, "no JSON-LD found");
+    }
+
     #[test]
     fn script_escape() {
         assert_eq!(
