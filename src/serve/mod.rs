@@ -51,7 +51,8 @@ pub struct ServeOptions {
 pub struct Status {
     /// Successful rebuilds that changed the output (the first build is 1).
     pub build: u64,
-    /// Rebuilds run, successful or not (the first build included).
+    /// Rebuilds run, successful or not (the first build included); a pass that found nothing
+    /// to do (the settled check after a save was served at once) does not count.
     pub rebuilds: u64,
     pub failed: u64,
     /// `reload` and `css` events sent.
