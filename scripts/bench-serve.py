@@ -109,37 +109,38 @@ def main():
     events = EventStream(u.hostname, u.port)
     time.sleep(0.5)
 
-    results = {"reload": [], "served": [], "listing_reload": [], "listing_served": [],
-               "new_reload": [], "new_served": [], "delete_reload": [], "delete_served": []}
+    results = {f"{kind}_{what}": [] for kind in ("body", "title", "new", "delete")
+               for what in ("reload", "served")}
+
+    def timed(kind, change, url, predicate):
+        """Makes `change`; records until `url` passes `predicate` and until the reload event."""
+        t0 = time.perf_counter()
+        change()
+        served = poll_until(url, predicate)
+        reload = events.wait("reload", t0)
+        results[f"{kind}_reload"].append(None if reload is None else (reload - t0) * 1000)
+        results[f"{kind}_served"].append(None if served is None else (served - t0) * 1000)
+        time.sleep(0.4)
+
+    def write(target, text):
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text)
+
     created = None
     try:
         for run in range(args.runs):
             # 1. A body edit: the guide's page changes, no listing does.
             marker = f"bench-marker-{run}-{time.time_ns()}"
-            t0 = time.perf_counter()
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(original + f"\n{marker}\n")
-            served = poll_until(page, lambda body: marker in body)
-            reload = events.wait("reload", t0)
-            results["reload"].append(None if reload is None else (reload - t0) * 1000)
-            results["served"].append(None if served is None else (served - t0) * 1000)
-            time.sleep(0.4)
-            # 2. A title edit: the home page, tag pages, feed and neighbours change too.
+            timed("body", lambda: write(path, original + f"\n{marker}\n"), page,
+                  lambda body: marker in body)
+            # 2. A title edit: the home page, tag pages, feed and neighbours change too. One
+            #    rebuild's files are published together, so the guide's page (small, cheap to
+            #    poll) shows the new title exactly when the home page and tag pages do.
             title = f"Bench title {run} {time.time_ns()}"
             edited = original.replace("title: ", f"title: \"{title}\"\nx-old-title: ", 1)
             edited = "\n".join(l for l in edited.split("\n") if not l.startswith("x-old-title: "))
-            t0 = time.perf_counter()
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(edited)
-            # One rebuild's files are published together, so the guide's page (small, cheap to
-            # poll) shows the new title exactly when the home page and tag pages do.
-            served = poll_until(page, lambda body: title in body)
-            reload = events.wait("reload", t0)
-            results["listing_reload"].append(None if reload is None else (reload - t0) * 1000)
-            results["listing_served"].append(None if served is None else (served - t0) * 1000)
-            time.sleep(0.4)
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(original)
+            timed("title", lambda: write(path, edited), page, lambda body: title in body)
+            write(path, original)
             events.wait("reload", time.perf_counter() - 0.001, timeout=10)
             time.sleep(0.4)
             # 3. A new guide (a copy under a new file name, so a new slug), then its deletion:
@@ -147,36 +148,22 @@ def main():
             new_slug = f"bench-new-guide-{run}"
             created = f"{args.site}/guides/{new_slug}.md"
             new_page = urllib.parse.urljoin(args.url, f"{new_slug}/")
-            t0 = time.perf_counter()
-            with open(created, "w", encoding="utf-8") as f:
-                f.write(original)
-            served = poll_until(new_page, lambda body: new_slug in body)
-            reload = events.wait("reload", t0)
-            results["new_reload"].append(None if reload is None else (reload - t0) * 1000)
-            results["new_served"].append(None if served is None else (served - t0) * 1000)
-            time.sleep(0.4)
-            t0 = time.perf_counter()
-            os.remove(created)
+            timed("new", lambda: write(created, original), new_page,
+                  lambda body: new_slug in body)
+            timed("delete", lambda: os.remove(created), new_page,
+                  lambda body: new_slug not in body)
             created = None
-            served = poll_until(new_page, lambda body: new_slug not in body)
-            reload = events.wait("reload", t0)
-            results["delete_reload"].append(None if reload is None else (reload - t0) * 1000)
-            results["delete_served"].append(None if served is None else (served - t0) * 1000)
-            time.sleep(0.4)
     finally:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(original)
-        if created:
+        write(path, original)
+        if created and os.path.exists(created):
             os.remove(created)
 
-    print(f"body edit   -> reload event: {summary(results['reload'])}")
-    print(f"body edit   -> page served:  {summary(results['served'])}")
-    print(f"title edit  -> reload event: {summary(results['listing_reload'])}")
-    print(f"title edit  -> pages served: {summary(results['listing_served'])}")
-    print(f"new guide   -> reload event: {summary(results['new_reload'])}")
-    print(f"new guide   -> page served:  {summary(results['new_served'])}")
-    print(f"deletion    -> reload event: {summary(results['delete_reload'])}")
-    print(f"deletion    -> page gone:    {summary(results['delete_served'])}")
+    for kind, label, served in [("body", "body edit  ", "page served: "),
+                                ("title", "title edit ", "pages served:"),
+                                ("new", "new guide  ", "page served: "),
+                                ("delete", "deletion   ", "page gone:   ")]:
+        print(f"{label} -> reload event: {summary(results[kind + '_reload'])}")
+        print(f"{label} -> {served} {summary(results[kind + '_served'])}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
