@@ -605,25 +605,27 @@ fn describe_minutes(minutes: u64) -> String {
     format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
 }
 
+/// Tags that separate words: [`html_to_text`] leaves a space where one stood.
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "div",
+    "blockquote",
+    "tr",
+    "td",
+    "th",
+    "h2",
+    "h3",
+    "h4",
+];
+
 /// Plain text of an HTML fragment (tags dropped, common entities decoded), for JSON-LD.
 pub fn html_to_text(html: &str) -> String {
     // Two passes without intermediate allocations per tag or entity: drop the tags (a block
     // tag leaves a space), then decode the five entities and collapse whitespace runs.
-    const BLOCK_TAGS: &[&str] = &[
-        "p",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "div",
-        "blockquote",
-        "tr",
-        "td",
-        "th",
-        "h2",
-        "h3",
-        "h4",
-    ];
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find('<') {
@@ -717,21 +719,6 @@ mod tests {
     #[test]
     fn html_to_text_matches_the_replace_and_split_version() {
         fn reference(html: &str) -> String {
-            const BLOCK_TAGS: &[&str] = &[
-                "p",
-                "br",
-                "li",
-                "ul",
-                "ol",
-                "div",
-                "blockquote",
-                "tr",
-                "td",
-                "th",
-                "h2",
-                "h3",
-                "h4",
-            ];
             let mut out = String::new();
             let mut rest = html;
             while let Some(start) = rest.find('<') {
