@@ -209,24 +209,31 @@ pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>> {
 
 /// Every guide's card, rendered once, all cores at once; aligned with `Site::guides`.
 pub fn render_cards(site: &Site, theme: &Theme, sv: &SiteView) -> Result<Vec<String>> {
-    let base = card_base_context(sv);
+    let base = site_context(sv);
     site.guides
         .par_iter()
-        .map(|g| render_card(theme, &base, &guide_card(site, g)))
+        .map(|g| render_card(site, theme, &base, g))
         .collect()
 }
 
-/// What every card's template shares: `site`, converted to a template value once.
-pub fn card_base_context(sv: &SiteView) -> Context {
+/// What every template shares: `site`, converted to a template value once, so contexts
+/// cloned from this one share it.
+pub fn site_context(sv: &SiteView) -> Context {
     let mut cx = Context::new();
     cx.insert("site", sv);
     cx
 }
 
-/// One guide's card (`partials/guide-card.html`, given `card` and `site`).
-pub fn render_card(theme: &Theme, base: &Context, card: &GuideCard) -> Result<String> {
+/// One guide's card (`partials/guide-card.html`, given `card` and `site`); `base` is
+/// [`site_context`].
+pub fn render_card(
+    site: &Site,
+    theme: &Theme,
+    base: &Context,
+    g: &PreparedGuide,
+) -> Result<String> {
     let mut cx = base.clone();
-    cx.insert("card", card);
+    cx.insert("card", &guide_card(site, g));
     render(theme, "partials/guide-card.html", &cx)
 }
 
@@ -248,8 +255,7 @@ fn render(theme: &Theme, template: &str, context: &Context) -> Result<String> {
 }
 
 fn page_context(sv: &SiteView, page: PageView) -> Context {
-    let mut cx = Context::new();
-    cx.insert("site", sv);
+    let mut cx = site_context(sv);
     cx.insert("page", &page);
     cx
 }
@@ -285,17 +291,16 @@ fn tag_view(site: &Site, t: &crate::site::Tag) -> TagView {
     }
 }
 
-/// `heading_id`: a body heading right above the widget's marker, which the widget's template
-/// uses as its title instead of printing its own.
 /// The context every widget of one guide page shares: `site` and `guide_slug`, converted to
 /// template values once per page (cloning a context shares its values).
 fn widget_base_context(sv: &SiteView, slug: &str) -> Context {
-    let mut cx = Context::new();
-    cx.insert("site", sv);
+    let mut cx = site_context(sv);
     cx.insert("guide_slug", slug);
     cx
 }
 
+/// `heading_id`: a body heading right above the widget's marker, which the widget's template
+/// uses as its title instead of printing its own.
 fn render_widget(
     theme: &Theme,
     base: &Context,
@@ -554,8 +559,7 @@ pub fn render_feed(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFi
     let updated = entries
         .first()
         .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |e| e.updated.clone());
-    let mut cx = Context::new();
-    cx.insert("site", sv);
+    let mut cx = site_context(sv);
     cx.insert("entries", &entries);
     cx.insert("updated", &updated);
     cx.insert("feed_permalink", &site.permalink("atom.xml"));

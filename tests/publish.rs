@@ -904,16 +904,7 @@ fn minified_scripts_and_styles_work_under_the_content_security_policy() {
         "--base-url",
         &format!("{origin}/dev/"),
     ]));
-    ok(run(&[
-        "build",
-        "--release",
-        "--root",
-        s(root),
-        "--output",
-        s(&rel),
-        "--base-url",
-        &format!("{origin}/rel/"),
-    ]));
+    release_build(root, &rel, &format!("{origin}/rel/"));
     // The policy of _headers, as a <meta> (which cannot carry frame-ancestors).
     let headers = fs::read_to_string(rel.join("_headers")).unwrap();
     let policy = headers

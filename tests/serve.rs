@@ -548,20 +548,7 @@ fn saves_during_a_rebuild_lead_to_exactly_one_more_rebuild() {
 
 /// Chromium and chromedriver, or `None` (a skip, unless GUIDESMITH_REQUIRE_BROWSER=1).
 fn browser_tools() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
-    match browser::find_browser() {
-        Ok(tools) => Some(tools),
-        Err(why) if std::env::var("GUIDESMITH_REQUIRE_BROWSER").as_deref() == Ok("1") => {
-            panic!("GUIDESMITH_REQUIRE_BROWSER=1 but the browser test cannot run: {why}")
-        }
-        Err(why) => {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED the live-reload browser test: {why}"
-            );
-            None
-        }
-    }
+    browser::or_skip(browser::find_browser(), "the live-reload browser test")
 }
 
 /// Evaluates `script` (a function body) in the page until it returns `true`.

@@ -218,12 +218,8 @@ impl IncrementalSite {
     /// and gives `None` when it does not apply or fails. The rebuild that follows once the
     /// file system is quiet reports any error, and finds nothing left to do otherwise.
     pub fn rebuild_tentatively(&mut self, changes: &ChangeSet) -> Option<Update> {
-        let content_only = ChangeSet {
-            guides: changes.guides.clone(),
-            ..ChangeSet::default()
-        };
-        if self.state.is_none() || self.needs_reload || self.needs_theme || *changes != content_only
-        {
+        let theme_or_config = changes.templates || changes.statics || changes.config;
+        if self.state.is_none() || self.needs_reload || self.needs_theme || theme_or_config {
             return None;
         }
         self.rebuild_as(changes, true).ok().flatten()

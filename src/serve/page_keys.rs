@@ -13,7 +13,7 @@ use bytes::Bytes;
 use rayon::prelude::*;
 
 use crate::links::LinkTargets;
-use crate::render::{Page, SiteView, card_base_context, guide_card, render_card, site_pages};
+use crate::render::{Page, SiteView, render_card, site_context, site_pages};
 use crate::site::Site;
 use crate::theme::Theme;
 
@@ -143,7 +143,7 @@ pub fn update_cards(
         ids.iter().map(|id| by_source.remove(&id.source)).collect()
     };
     kept.resize_with(ids.len(), || None);
-    let base = card_base_context(sv);
+    let base = site_context(sv);
     kept.into_par_iter()
         .enumerate()
         .map(|(i, card)| match card {
@@ -151,7 +151,7 @@ pub fn update_cards(
             _ => {
                 let g = &site.guides[i];
                 let (slug, front) = (&g.guide.slug, &g.guide.front);
-                let html = render_card(theme, &base, &guide_card(site, g))?;
+                let html = render_card(site, theme, &base, g)?;
                 Ok(Card {
                     source: ids[i].source,
                     inputs: inputs[i],

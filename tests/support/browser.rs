@@ -30,6 +30,27 @@ pub fn find_browser() -> Result<(PathBuf, PathBuf), String> {
     Ok((chromium, driver))
 }
 
+/// `found`, or `None` after a visible skip message naming `what` could not run; with
+/// `GUIDESMITH_REQUIRE_BROWSER=1` (set by scripts/test.sh, so by CI) a missing browser fails
+/// the test instead of skipping it.
+pub fn or_skip<T>(found: Result<T, String>, what: &str) -> Option<T> {
+    match found {
+        Ok(tools) => Some(tools),
+        Err(why) if std::env::var("GUIDESMITH_REQUIRE_BROWSER").as_deref() == Ok("1") => {
+            panic!("GUIDESMITH_REQUIRE_BROWSER=1 but {what} cannot run: {why}")
+        }
+        Err(why) => {
+            use std::io::Write;
+            // Straight to the stderr handle: libtest hides `eprintln!` of passing tests.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {what}: {why}. Set GUIDESMITH_REQUIRE_BROWSER=1 to make this a failure."
+            );
+            None
+        }
+    }
+}
+
 fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
