@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::file_reads::map_file_contents;
 use crate::front_matter::{decode_source, parse_front_matter, split_front_matter};
 use crate::guide::Guide;
 use crate::validate::validate_guide;
@@ -72,19 +72,18 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 /// Returns the guides that loaded and the diagnostics of all that did not.
 pub fn load_guides(root: &Path, config: &SiteConfig, drafts: bool) -> (Vec<Guide>, Diagnostics) {
     let (files, mut problems) = find_guide_files(root, config);
-    let results: Vec<Result<Guide, Vec<Diagnostic>>> = files
-        .par_iter()
-        .map(|file| {
-            let bytes = std::fs::read(root.join(file)).map_err(|e| {
-                vec![Diagnostic::error(
-                    file,
-                    Position::START,
-                    format!("cannot read the file: {e}"),
-                )]
-            })?;
-            load_guide(file, &bytes)
-        })
-        .collect();
+    let paths: Vec<PathBuf> = files.iter().map(|file| root.join(file)).collect();
+    let results = map_file_contents(&paths, |i, contents| {
+        let file = &files[i];
+        let bytes = contents.map_err(|e| {
+            vec![Diagnostic::error(
+                file,
+                Position::START,
+                format!("cannot read the file: {e}"),
+            )]
+        })?;
+        load_guide(file, &bytes)
+    });
     let mut guides = Vec::new();
     for result in results {
         match result {

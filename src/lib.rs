@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod file_reads;
 pub mod front_matter;
 pub mod guide;
 pub mod init;

@@ -34,6 +34,7 @@ use crate::build::{BuildOptions, find_path_collisions, links_to_failed, load_con
 use crate::config::SiteConfig;
 use crate::content::{find_guide_files, load_guide};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::file_reads::map_file_contents;
 use crate::links::check_links_of;
 use crate::render::{OutputFile, render_page, site_view};
 use crate::site::{Site, reading_order};
@@ -359,13 +360,7 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
     let (files, scan_problems) = find_guide_files(root, &config);
     let scan_problems = scan_problems.0;
     let base_path = config.base_path();
-    let loaded: Vec<(PathBuf, Loaded)> = files
-        .into_par_iter()
-        .map(|file| {
-            let loaded = load_file(root, &file, None, options.drafts, &base_path);
-            (file, loaded)
-        })
-        .collect();
+    let loaded = load_files(root, files, |_| None, options.drafts, &base_path);
     let site = Site::new(config, Vec::new());
     let index = SiteIndex::new(&site, &statics);
     let mut state = State {
@@ -400,15 +395,33 @@ enum Loaded {
     New(u64, Result<Option<Box<PreparedGuide>>, Vec<Diagnostic>>),
 }
 
-fn load_file(
+/// Reads and loads `files` (relative to `root`); `old_hash` gives the hash of a file's contents
+/// when it was last loaded, if it was.
+fn load_files(
     root: &Path,
+    files: impl IntoIterator<Item = PathBuf>,
+    old_hash: impl Fn(&Path) -> Option<u64> + Sync,
+    drafts: bool,
+    base_path: &str,
+) -> Vec<(PathBuf, Loaded)> {
+    let files: Vec<PathBuf> = files.into_iter().collect();
+    let paths: Vec<PathBuf> = files.iter().map(|file| root.join(file)).collect();
+    let loaded = map_file_contents(&paths, |i, contents| {
+        let file = &files[i];
+        load_file(&paths[i], file, contents, old_hash(file), drafts, base_path)
+    });
+    files.into_iter().zip(loaded).collect()
+}
+
+fn load_file(
+    full: &Path,
     file: &Path,
+    contents: std::io::Result<Vec<u8>>,
     old_hash: Option<u64>,
     drafts: bool,
     base_path: &str,
 ) -> Loaded {
-    let full = root.join(file);
-    let bytes = match std::fs::read(&full) {
+    let bytes = match contents {
         Ok(bytes) => bytes,
         Err(_) if !full.is_file() => return Loaded::Gone,
         Err(e) => {
@@ -511,14 +524,8 @@ fn update_guides(
         return (0, GuidesUpdate::Unchanged);
     }
     let base_path = config.base_path();
-    let loaded: Vec<(PathBuf, Loaded)> = paths
-        .into_par_iter()
-        .map(|file| {
-            let old = state.files.get(&file).map(|f| f.hash);
-            let loaded = load_file(root, &file, old, options.drafts, &base_path);
-            (file, loaded)
-        })
-        .collect();
+    let old_hash = |file: &Path| state.files.get(file).map(|f| f.hash);
+    let loaded = load_files(root, paths, old_hash, options.drafts, &base_path);
     let loads_as_guide = |l: &Loaded| matches!(l, Loaded::Unchanged | Loaded::New(_, Ok(Some(_))));
     if tentative && !loaded.iter().all(|(_, l)| loads_as_guide(l)) {
         return (0, GuidesUpdate::Refused);
