@@ -218,7 +218,7 @@ pub(crate) fn find_path_collisions(
     problems
 }
 
-/// Builds the site at `root` and swaps it into the output folder. Pages are rendered on all
+/// Builds the site at `root` into the output folder ([`StagedOutput`]). Pages are rendered on all
 /// cores and each is written as soon as it is rendered, so the site is never held in memory.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();

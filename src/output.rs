@@ -1,15 +1,22 @@
-//! Writing the built site: into a staging folder beside the output, swapped in on success.
-//!
-//! A failed or interrupted build therefore leaves the last good site in place. The output
-//! folder carries a marker file; a folder without it that is not empty is never replaced,
-//! so `build` cannot delete a folder it did not create.
+//! Writing the built site, so that a failed build leaves the last good site in place.
 //!
 //! Files arrive one at a time ([`StagedOutput::put`], from any thread), so a build streams
 //! each page to disk as soon as it is rendered instead of holding the whole site in memory.
-//! A file whose bytes did not change is not written: [`StagedOutput::finish`] hard-links it
-//! from the previous output, which keeps its timestamp (hosts' upload diffs and caches stay
-//! quiet). When no file changed at all and the previous output holds exactly the same files,
-//! nothing is written, linked or swapped.
+//! Nothing in the output folder changes until every page is rendered ([`StagedOutput::finish`]):
+//!
+//! - With no previous output, pages are written into a staging folder beside the output, which
+//!   is renamed into place at the end.
+//! - Over a previous output, a file whose bytes did not change is left alone (its timestamp
+//!   too, so hosts' upload diffs and caches stay quiet); changed and new files are staged, then
+//!   each is renamed over its old version, and files the site no longer has are removed. The
+//!   folders stay: building the whole tree again and deleting the old one would create and
+//!   delete a folder per guide on every build, and on ext4 without a journal each new inode
+//!   then scans past every inode deleted in the last minutes (a 10,000-guide rebuild after a
+//!   one-line edit took longer than a clean build). A build killed while renaming leaves a
+//!   mix of the two sites, which the next build puts right.
+//!
+//! The output folder carries a marker file; a folder without it that is not empty is never
+//! touched, so `build` cannot delete a folder it did not create.
 
 use std::collections::HashSet;
 use std::fs;
@@ -29,7 +36,7 @@ pub const OUTPUT_MARKER: &str = ".guidesmith-output";
 const MARKER_TEXT: &str =
     "This folder is written by guidesmith build and replaced on every build.\n";
 
-/// Replaces `output_dir` with exactly `files`.
+/// Makes `output_dir` hold exactly `files`.
 pub fn write_output(output_dir: &Path, files: &[OutputFile]) -> Result<()> {
     let staged = StagedOutput::begin(output_dir)?;
     files
@@ -38,19 +45,21 @@ pub fn write_output(output_dir: &Path, files: &[OutputFile]) -> Result<()> {
     staged.finish()
 }
 
-/// A new output being written beside the previous one; see the module doc.
+/// A new output being written; see the module doc.
 pub struct StagedOutput {
     output_dir: PathBuf,
-    parent: PathBuf,
-    name: String,
     staging: tempfile::TempDir,
-    /// Paths whose bytes equal the previous output's; linked in by `finish` if needed.
-    unchanged: Mutex<Vec<String>>,
-    written: AtomicUsize,
+    /// A previous output is updated in place; without one, `staging` becomes the output.
+    update: bool,
+    /// Every path put (update only): what the output must hold.
+    produced: Mutex<Vec<String>>,
+    /// Changed or new files (update only): the path and the name of its staged copy.
+    changed: Mutex<Vec<(String, String)>>,
+    staged_count: AtomicUsize,
 }
 
 impl StagedOutput {
-    /// Checks that `output_dir` may be replaced and creates the staging folder beside it.
+    /// Checks that `output_dir` may be written and creates the staging folder beside it.
     pub fn begin(output_dir: &Path) -> Result<StagedOutput> {
         let parent = output_dir
             .parent()
@@ -68,53 +77,69 @@ impl StagedOutput {
             .with_context(|| format!("creating a staging folder in {}", parent.display()))?;
         Ok(StagedOutput {
             output_dir: output_dir.to_path_buf(),
-            parent: parent.to_path_buf(),
-            name,
             staging,
-            unchanged: Mutex::new(Vec::new()),
-            written: AtomicUsize::new(0),
+            update: output_dir.is_dir(),
+            produced: Mutex::new(Vec::new()),
+            changed: Mutex::new(Vec::new()),
+            staged_count: AtomicUsize::new(0),
         })
     }
 
     /// Adds one file (`path` relative, `/`-separated); safe to call from many threads.
     pub fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        if !self.update {
+            let target = self.staging.path().join(path);
+            create_parent(&target)?;
+            return fs::write(&target, bytes)
+                .with_context(|| format!("writing {}", target.display()));
+        }
+        lock(&self.produced).push(path.to_string());
         if unchanged(&self.output_dir.join(path), bytes) {
-            self.unchanged
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(path.to_string());
             return Ok(());
         }
-        let target = self.staging.path().join(path);
-        create_parent(&target)?;
+        // Staged flat: no folder is made for a file that only replaces another.
+        let staged = self
+            .staged_count
+            .fetch_add(1, Ordering::Relaxed)
+            .to_string();
+        let target = self.staging.path().join(&staged);
         fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?;
-        self.written.fetch_add(1, Ordering::Relaxed);
+        lock(&self.changed).push((path.to_string(), staged));
         Ok(())
     }
 
-    /// Swaps the new output in, or leaves the previous one alone if it is the same.
+    /// Makes the output hold exactly the files put; touches nothing if it already does.
     pub fn finish(self) -> Result<()> {
-        let unchanged = self
-            .unchanged
+        if !self.update {
+            fs::write(self.staging.path().join(OUTPUT_MARKER), MARKER_TEXT)
+                .context("writing the output marker")?;
+            let staging = self.staging.keep();
+            return fs::rename(&staging, &self.output_dir).with_context(|| {
+                format!("moving the new site into {}", self.output_dir.display())
+            });
+        }
+        let produced = self
+            .produced
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        if self.written.load(Ordering::Relaxed) == 0 && holds_exactly(&self.output_dir, &unchanged)
-        {
-            return Ok(());
-        }
-        unchanged.par_iter().try_for_each(|path| {
-            let (old, target) = (self.output_dir.join(path), self.staging.path().join(path));
+        let changed = self.changed.into_inner().unwrap_or_else(|e| e.into_inner());
+        remove_all_but(&self.output_dir, &produced)?;
+        changed.par_iter().try_for_each(|(path, staged)| {
+            let target = self.output_dir.join(path);
             create_parent(&target)?;
-            if fs::hard_link(&old, &target).is_err() {
-                fs::copy(&old, &target).with_context(|| format!("copying {}", old.display()))?;
-            }
-            Ok::<(), anyhow::Error>(())
+            fs::rename(self.staging.path().join(staged), &target)
+                .with_context(|| format!("writing {}", target.display()))
         })?;
-        fs::write(self.staging.path().join(OUTPUT_MARKER), MARKER_TEXT)
-            .context("writing the output marker")?;
-        let staging = self.staging.keep();
-        swap_in(&staging, &self.output_dir, &self.parent, &self.name)
+        let marker = self.output_dir.join(OUTPUT_MARKER);
+        if !unchanged(&marker, MARKER_TEXT.as_bytes()) {
+            fs::write(&marker, MARKER_TEXT).context("writing the output marker")?;
+        }
+        Ok(())
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn create_parent(target: &Path) -> Result<()> {
@@ -124,12 +149,10 @@ fn create_parent(target: &Path) -> Result<()> {
     }
 }
 
-/// Whether `dir` holds our marker, exactly the files `paths` (which are known to be there)
-/// and no other file, folder or link.
-fn holds_exactly(dir: &Path, paths: &[String]) -> bool {
-    if fs::read(dir.join(OUTPUT_MARKER)).ok().as_deref() != Some(MARKER_TEXT.as_bytes()) {
-        return false;
-    }
+/// Removes from `dir` every file, folder and link that is not one of `paths`, a folder of
+/// one of them, or the marker.
+fn remove_all_but(dir: &Path, paths: &[String]) -> Result<()> {
+    let files: HashSet<&str> = paths.iter().map(String::as_str).collect();
     let mut folders: HashSet<&str> = HashSet::new();
     for path in paths {
         let mut rest = path.as_str();
@@ -140,24 +163,33 @@ fn holds_exactly(dir: &Path, paths: &[String]) -> bool {
             rest = folder;
         }
     }
-    let mut files = 0;
-    for entry in WalkDir::new(dir).min_depth(1) {
-        let Ok(entry) = entry else { return false };
+    let mut entries = WalkDir::new(dir).min_depth(1).into_iter();
+    while let Some(entry) = entries.next() {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let Some(rel) = rel.to_str() else {
-            return false;
+        let rel = rel.to_str().unwrap_or_default();
+        let kind = entry.file_type();
+        let keep = if kind.is_dir() {
+            folders.contains(rel)
+        } else {
+            kind.is_file() && (files.contains(rel) || rel == OUTPUT_MARKER)
         };
-        match entry.file_type() {
-            t if t.is_dir() && folders.contains(rel) => {}
-            t if t.is_file() => files += 1,
-            _ => return false,
+        if keep {
+            continue;
         }
+        let removed = if kind.is_dir() {
+            entries.skip_current_dir();
+            fs::remove_dir_all(entry.path())
+        } else {
+            fs::remove_file(entry.path())
+        };
+        removed.with_context(|| format!("removing {}", entry.path().display()))?;
     }
-    files == paths.len() + 1
+    Ok(())
 }
 
-/// A build killed between moving the old site aside and moving the new one in leaves
-/// `.<name>.old-*` beside a missing output: put the old site back. Old sites left beside a
+/// Earlier versions swapped a whole new site in: one of their builds killed between moving the
+/// old site aside and moving the new one in leaves `.<name>.old-*` beside a missing output: put the old site back. Old sites left beside a
 /// present output (a failed delete) are removed; both carry our marker, nothing else is touched.
 pub fn recover_interrupted_swap(output_dir: &Path) {
     let parent = output_dir
@@ -212,33 +244,14 @@ fn check_replaceable(output_dir: &Path) -> Result<()> {
     }
 }
 
+/// Whether `old` is a file (not a link to one) holding exactly `bytes`.
 fn unchanged(old: &Path, bytes: &[u8]) -> bool {
-    match fs::metadata(old) {
+    match fs::symlink_metadata(old) {
         Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
             fs::read(old).is_ok_and(|b| b == bytes)
         }
         _ => false,
     }
-}
-
-fn swap_in(staging: &Path, output_dir: &Path, parent: &Path, name: &str) -> Result<()> {
-    if fs::symlink_metadata(output_dir).is_err() {
-        return fs::rename(staging, output_dir)
-            .with_context(|| format!("moving the new site into {}", output_dir.display()));
-    }
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let old = parent.join(format!(".{name}.old-{}-{nanos}", std::process::id()));
-    fs::rename(output_dir, &old)
-        .with_context(|| format!("moving the old site aside ({})", output_dir.display()))?;
-    if let Err(e) = fs::rename(staging, output_dir) {
-        let _ = fs::rename(&old, output_dir);
-        return Err(e)
-            .with_context(|| format!("moving the new site into {}", output_dir.display()));
-    }
-    fs::remove_dir_all(&old)
-        .with_context(|| format!("removing the previous site at {}", old.display()))
 }
 
 #[cfg(test)]
@@ -273,7 +286,7 @@ mod tests {
         assert_eq!(
             inode(&out.join(OUTPUT_MARKER)),
             marker,
-            "the folder was not swapped"
+            "the marker was not rewritten"
         );
         assert_eq!(
             siblings(&out),
@@ -283,7 +296,7 @@ mod tests {
     }
 
     #[test]
-    fn changed_rebuild_links_unchanged_files_and_drops_removed_ones() {
+    fn changed_rebuild_keeps_unchanged_files_and_folders_and_drops_removed_ones() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         write_output(
@@ -295,23 +308,77 @@ mod tests {
             ],
         )
         .unwrap();
-        let home = inode(&out.join("index.html"));
+        let (home, folder) = (inode(&out.join("index.html")), inode(&out.join("a")));
         write_output(
             &out,
             &[
                 OutputFile::new("index.html", "home"),
                 OutputFile::new("a/index.html", "a2"),
+                OutputFile::new("c/d/index.html", "d"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(inode(&out.join("index.html")), home, "unchanged file kept");
+        assert_eq!(inode(&out.join("a")), folder, "folder kept, not made again");
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "a2");
+        assert_eq!(fs::read_to_string(out.join("c/d/index.html")).unwrap(), "d");
+        assert!(!out.join("b").exists());
+        assert_eq!(
+            siblings(&out),
+            1,
+            "no staging folder left beside the output"
+        );
+    }
+
+    #[test]
+    fn files_and_folders_trade_places_and_links_are_replaced_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let outside = tmp.path().join("outside.txt");
+        fs::write(&outside, "x").unwrap();
+        write_output(
+            &out,
+            &[
+                OutputFile::new("a", "a file"),
+                OutputFile::new("b/index.html", "b"),
+            ],
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(&outside, out.join("link.txt")).unwrap();
+        write_output(
+            &out,
+            &[
+                OutputFile::new("a/index.html", "now a folder"),
+                OutputFile::new("b", "now a file"),
+                OutputFile::new("link.txt", "x"),
             ],
         )
         .unwrap();
         assert_eq!(
-            inode(&out.join("index.html")),
-            home,
-            "unchanged file hard-linked"
+            fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "now a folder"
         );
-        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "a2");
-        assert!(!out.join("b").exists());
-        assert_eq!(siblings(&out), 1);
+        assert_eq!(fs::read_to_string(out.join("b")).unwrap(), "now a file");
+        assert!(
+            !fs::symlink_metadata(out.join("link.txt"))
+                .unwrap()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "x");
+    }
+
+    #[test]
+    fn a_build_that_never_finishes_leaves_the_output_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write_output(&out, &[OutputFile::new("index.html", "home")]).unwrap();
+        let staged = StagedOutput::begin(&out).unwrap();
+        staged.put("index.html", b"half a site").unwrap();
+        staged.put("new/index.html", b"new").unwrap();
+        drop(staged);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "home");
+        assert!(!out.join("new").exists());
+        assert_eq!(siblings(&out), 1, "the staging folder is removed");
     }
 
     #[test]
