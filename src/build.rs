@@ -1,7 +1,8 @@
 //! The build: load config → read guides → prepare (markdown, widgets) → check → render → write.
 //!
-//! [`render_site_files`] does everything but writing and is what `check`, `serve` and
-//! `publish` call; [`build`] adds the write. Errors of content are collected into one
+//! [`check_site`] loads, prepares and checks (what every command starts with); [`build`]
+//! renders the pages on all cores and streams them to disk, [`check`] renders and drops them,
+//! and [`render_site_files`] keeps the whole site in memory (release builds and `publish`). Errors of content are collected into one
 //! [`Diagnostics`] (every file, every problem); anything else is an `anyhow` error.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -236,10 +237,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let (site, theme) = (&checked.site, &checked.theme);
     let writing = || format!("writing the site to {}", output_dir.display());
     let staged = StagedOutput::begin(&output_dir).with_context(writing)?;
-    let sv = site_view(site);
-    let cards = render_cards(site, theme, &sv)?;
-    checked.pages.par_iter().try_for_each(|&page| {
-        let file = render_page(site, theme, &sv, &cards, page)?;
+    render_pages(&checked, |file| {
         staged.put(&file.path, &file.bytes).with_context(writing)
     })?;
     for (path, source) in &theme.static_files {
@@ -253,6 +251,44 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         file_count: checked.pages.len() + theme.static_files.len(),
         warnings: checked.warnings,
         elapsed: started.elapsed(),
+    };
+    drop_in_background(checked.site);
+    Ok(report)
+}
+
+/// Renders every page of `checked` on all cores and hands each to `sink` as soon as it is done.
+fn render_pages(
+    checked: &CheckedSite,
+    sink: impl Fn(OutputFile) -> Result<()> + Sync,
+) -> Result<()> {
+    let (site, theme) = (&checked.site, &checked.theme);
+    let sv = site_view(site);
+    let cards = render_cards(site, theme, &sv)?;
+    checked
+        .pages
+        .par_iter()
+        .try_for_each(|&page| sink(render_page(site, theme, &sv, &cards, page)?))
+}
+
+/// What `check` found: a site that builds, with its warnings.
+pub struct CheckReport {
+    pub warnings: Vec<Diagnostic>,
+    pub guide_count: usize,
+    pub page_count: usize,
+}
+
+/// Everything `build` does but writing: every page is rendered (so template errors show) and
+/// dropped, and every static file read; nothing is kept, so memory stays that of the site.
+pub fn check(root: &Path, options: &BuildOptions) -> Result<CheckReport> {
+    let checked = check_site(root, options)?;
+    render_pages(&checked, |_| Ok(()))?;
+    for source in checked.theme.static_files.values() {
+        source.read()?;
+    }
+    let report = CheckReport {
+        guide_count: checked.site.guides.len(),
+        page_count: checked.pages.len(),
+        warnings: checked.warnings,
     };
     drop_in_background(checked.site);
     Ok(report)

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use crate::build::{BuildOptions, build, render_site_files};
+use crate::build::{BuildOptions, build, check};
 use crate::cli::{Command, PublishArgs, PublishTo};
 use crate::init::{init_site_with_ci, new_guide};
 use crate::publish::{Destination, PublishOptions, build_release, publish};
@@ -41,7 +41,7 @@ pub fn run(command: Command) -> Result<()> {
                 drafts: args.site.drafts,
                 ..Default::default()
             };
-            let site = render_site_files(&args.site.root, &options)?;
+            let site = check(&args.site.root, &options)?;
             for w in &site.warnings {
                 eprintln!("{w}");
             }

@@ -333,3 +333,16 @@ fn bad_site_toml() {
         stderr(&r)
     );
 }
+
+/// A template that parses but fails while a page renders stops the build before the output is
+/// touched, and `check` (which renders every page without keeping it) reports the same.
+#[test]
+fn template_error_while_rendering() {
+    assert_error(
+        &[(
+            "themes/default/templates/404.html",
+            b"<p>{{ no_such_value.field }}</p>\n",
+        )],
+        "404.html",
+    );
+}
