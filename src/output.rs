@@ -114,9 +114,13 @@ impl StagedOutput {
             fs::write(self.staging.path().join(OUTPUT_MARKER), MARKER_TEXT)
                 .context("writing the output marker")?;
             let staging = self.staging.keep();
-            return fs::rename(&staging, &self.output_dir).with_context(|| {
-                format!("moving the new site into {}", self.output_dir.display())
-            });
+            if let Err(e) = fs::rename(&staging, &self.output_dir) {
+                let _ = fs::remove_dir_all(&staging);
+                return Err(e).with_context(|| {
+                    format!("moving the new site into {}", self.output_dir.display())
+                });
+            }
+            return Ok(());
         }
         let produced = self
             .produced
