@@ -72,8 +72,7 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 /// Returns the guides that loaded and the diagnostics of all that did not.
 pub fn load_guides(root: &Path, config: &SiteConfig, drafts: bool) -> (Vec<Guide>, Diagnostics) {
     let (files, mut problems) = find_guide_files(root, config);
-    let paths: Vec<PathBuf> = files.iter().map(|file| root.join(file)).collect();
-    let results = map_file_contents(&paths, |i, contents| {
+    let results = map_file_contents(root, &files, |i, contents| {
         let file = &files[i];
         let bytes = contents.map_err(|e| {
             vec![Diagnostic::error(

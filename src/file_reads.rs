@@ -8,7 +8,7 @@
 //! queue stays full, and the pool's reads find the pages in memory or on their way.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -16,13 +16,14 @@ use rayon::prelude::*;
 /// Below this many files, reading ahead saves less than starting its thread costs.
 const READ_AHEAD_FROM: usize = 64;
 
-/// Reads every file of `paths` and maps its contents with `map` on the rayon pool; the results
-/// come in the order of `paths`.
-pub fn map_file_contents<T, F>(paths: &[PathBuf], map: F) -> Vec<T>
+/// Reads every file of `files` (relative to `root`) and maps its contents with `map` on the
+/// rayon pool; the results come in the order of `files`.
+pub fn map_file_contents<T, F>(root: &Path, files: &[PathBuf], map: F) -> Vec<T>
 where
     T: Send,
     F: Fn(usize, io::Result<Vec<u8>>) -> T + Sync,
 {
+    let paths: Vec<PathBuf> = files.iter().map(|file| root.join(file)).collect();
     let read_all = || -> Vec<T> {
         paths
             .par_iter()
@@ -38,7 +39,7 @@ where
         // Reading ahead only makes reads faster: if its thread cannot start, read without it.
         let _ = std::thread::Builder::new()
             .name("read-ahead".into())
-            .spawn_scoped(scope, || read_ahead(paths, &done));
+            .spawn_scoped(scope, || read_ahead(&paths, &done));
         let results = read_all();
         done.store(true, Ordering::Relaxed);
         results
@@ -73,14 +74,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for count in [3, 500] {
             let paths: Vec<PathBuf> = (0..count)
-                .map(|i| dir.path().join(format!("{count}-{i}.md")))
+                .map(|i| PathBuf::from(format!("{count}-{i}.md")))
                 .collect();
             for (i, path) in paths.iter().enumerate() {
                 if i % 7 != 3 {
-                    std::fs::write(path, format!("file {i}")).unwrap();
+                    std::fs::write(dir.path().join(path), format!("file {i}")).unwrap();
                 }
             }
-            let read = map_file_contents(&paths, |i, contents| match contents {
+            let read = map_file_contents(dir.path(), &paths, |i, contents| match contents {
                 Ok(bytes) => format!("{i}: {}", String::from_utf8(bytes).unwrap()),
                 Err(e) => format!("{i}: {:?}", e.kind()),
             });

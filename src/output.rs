@@ -268,6 +268,11 @@ mod tests {
         fs::metadata(path).unwrap().ino()
     }
 
+    fn write(out: &Path, files: &[(&str, &str)]) {
+        let files: Vec<OutputFile> = files.iter().map(|(p, t)| OutputFile::new(*p, *t)).collect();
+        write_output(out, &files).unwrap();
+    }
+
     fn siblings(dir: &Path) -> usize {
         fs::read_dir(dir.parent().unwrap()).unwrap().count()
     }
@@ -276,16 +281,13 @@ mod tests {
     fn unchanged_rebuild_touches_nothing() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let files = [
-            OutputFile::new("index.html", "home"),
-            OutputFile::new("a/index.html", "a"),
-        ];
-        write_output(&out, &files).unwrap();
+        let files = [("index.html", "home"), ("a/index.html", "a")];
+        write(&out, &files);
         let (home, marker) = (
             inode(&out.join("index.html")),
             inode(&out.join(OUTPUT_MARKER)),
         );
-        write_output(&out, &files).unwrap();
+        write(&out, &files);
         assert_eq!(inode(&out.join("index.html")), home);
         assert_eq!(
             inode(&out.join(OUTPUT_MARKER)),
@@ -303,25 +305,23 @@ mod tests {
     fn changed_rebuild_keeps_unchanged_files_and_folders_and_drops_removed_ones() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        write_output(
+        write(
             &out,
             &[
-                OutputFile::new("index.html", "home"),
-                OutputFile::new("a/index.html", "a"),
-                OutputFile::new("b/index.html", "b"),
+                ("index.html", "home"),
+                ("a/index.html", "a"),
+                ("b/index.html", "b"),
             ],
-        )
-        .unwrap();
+        );
         let (home, folder) = (inode(&out.join("index.html")), inode(&out.join("a")));
-        write_output(
+        write(
             &out,
             &[
-                OutputFile::new("index.html", "home"),
-                OutputFile::new("a/index.html", "a2"),
-                OutputFile::new("c/d/index.html", "d"),
+                ("index.html", "home"),
+                ("a/index.html", "a2"),
+                ("c/d/index.html", "d"),
             ],
-        )
-        .unwrap();
+        );
         assert_eq!(inode(&out.join("index.html")), home, "unchanged file kept");
         assert_eq!(inode(&out.join("a")), folder, "folder kept, not made again");
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "a2");
@@ -340,24 +340,16 @@ mod tests {
         let out = tmp.path().join("public");
         let outside = tmp.path().join("outside.txt");
         fs::write(&outside, "x").unwrap();
-        write_output(
-            &out,
-            &[
-                OutputFile::new("a", "a file"),
-                OutputFile::new("b/index.html", "b"),
-            ],
-        )
-        .unwrap();
+        write(&out, &[("a", "a file"), ("b/index.html", "b")]);
         std::os::unix::fs::symlink(&outside, out.join("link.txt")).unwrap();
-        write_output(
+        write(
             &out,
             &[
-                OutputFile::new("a/index.html", "now a folder"),
-                OutputFile::new("b", "now a file"),
-                OutputFile::new("link.txt", "x"),
+                ("a/index.html", "now a folder"),
+                ("b", "now a file"),
+                ("link.txt", "x"),
             ],
-        )
-        .unwrap();
+        );
         assert_eq!(
             fs::read_to_string(out.join("a/index.html")).unwrap(),
             "now a folder"
@@ -375,7 +367,7 @@ mod tests {
     fn a_build_that_never_finishes_leaves_the_output_alone() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        write_output(&out, &[OutputFile::new("index.html", "home")]).unwrap();
+        write(&out, &[("index.html", "home")]);
         let staged = StagedOutput::begin(&out).unwrap();
         staged.put("index.html", b"half a site").unwrap();
         staged.put("new/index.html", b"new").unwrap();
@@ -389,10 +381,10 @@ mod tests {
     fn an_extra_file_in_the_output_is_removed_even_if_nothing_changed() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let files = [OutputFile::new("index.html", "home")];
-        write_output(&out, &files).unwrap();
+        let files = [("index.html", "home")];
+        write(&out, &files);
         fs::create_dir(out.join("stray")).unwrap();
-        write_output(&out, &files).unwrap();
+        write(&out, &files);
         assert!(!out.join("stray").exists());
     }
 }

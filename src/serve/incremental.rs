@@ -405,16 +405,15 @@ fn load_files(
     base_path: &str,
 ) -> Vec<(PathBuf, Loaded)> {
     let files: Vec<PathBuf> = files.into_iter().collect();
-    let paths: Vec<PathBuf> = files.iter().map(|file| root.join(file)).collect();
-    let loaded = map_file_contents(&paths, |i, contents| {
+    let loaded = map_file_contents(root, &files, |i, contents| {
         let file = &files[i];
-        load_file(&paths[i], file, contents, old_hash(file), drafts, base_path)
+        load_file(root, file, contents, old_hash(file), drafts, base_path)
     });
     files.into_iter().zip(loaded).collect()
 }
 
 fn load_file(
-    full: &Path,
+    root: &Path,
     file: &Path,
     contents: std::io::Result<Vec<u8>>,
     old_hash: Option<u64>,
@@ -423,7 +422,7 @@ fn load_file(
 ) -> Loaded {
     let bytes = match contents {
         Ok(bytes) => bytes,
-        Err(_) if !full.is_file() => return Loaded::Gone,
+        Err(_) if !root.join(file).is_file() => return Loaded::Gone,
         Err(e) => {
             return Loaded::New(
                 0,
