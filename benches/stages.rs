@@ -16,7 +16,7 @@ use guidesmith::output::StagedOutput;
 use guidesmith::render::{OutputFile, render_cards, render_page, site_pages, site_view};
 use guidesmith::site::Site;
 use guidesmith::theme::Theme;
-use guidesmith::widgets::prepare_guides;
+use guidesmith::widgets::prepare_guide_for_build;
 use rayon::prelude::*;
 
 /// Per stage: its name, how long it took and the process's peak resident memory so far (MiB).
@@ -80,12 +80,12 @@ fn run_once(root: &std::path::Path, out: &std::path::Path) -> Laps {
     let config = load_config(root, &BuildOptions::default()).expect("site.toml");
     let theme = Theme::load(root, &config).expect("theme");
     lap("config + theme", &mut laps);
-    let (guides, problems) = load_guides(root, &config, false);
-    assert!(!problems.has_errors(), "{problems}");
-    lap("load_guides", &mut laps);
     let base_path = config.base_path();
-    let prepared = prepare_guides(guides, &base_path);
-    lap("prepare_guide", &mut laps);
+    let (prepared, problems) = load_guides(root, &config, false, |guide| {
+        prepare_guide_for_build(guide, &base_path)
+    });
+    assert!(!problems.has_errors(), "{problems}");
+    lap("load + prepare guides", &mut laps);
     let site = Site::new(config, prepared);
     lap("Site::new", &mut laps);
     let pages = site_pages(&site);

@@ -23,7 +23,7 @@ use crate::render::{
 use crate::site::{Site, guide_path};
 use crate::theme::Theme;
 use crate::validate::validate_site;
-use crate::widgets::prepare_guides;
+use crate::widgets::prepare_guide_for_build;
 
 /// How to build; `Default` is a plain `guidesmith build`.
 #[derive(Clone, Debug, Default)]
@@ -84,15 +84,16 @@ pub struct CheckedSite {
 pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
-    let (guides, mut problems) = load_guides(root, &config, options.drafts);
+    let base_path = config.base_path();
+    let (prepared, mut problems) = load_guides(root, &config, options.drafts, |guide| {
+        prepare_guide_for_build(guide, &base_path)
+    });
     let failed_stems: HashSet<String> = problems
         .0
         .iter()
         .filter_map(|d| d.file.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
-    problems.extend(validate_site(&guides));
-    let base_path = config.base_path();
-    let prepared = prepare_guides(guides, &base_path);
+    problems.extend(validate_site(prepared.iter().map(|g| &g.guide)));
     for g in &prepared {
         problems.extend(g.placement_problems());
     }

@@ -68,9 +68,16 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-/// Reads, parses and validates every guide. Drafts are left out unless `drafts` is set.
-/// Returns the guides that loaded and the diagnostics of all that did not.
-pub fn load_guides(root: &Path, config: &SiteConfig, drafts: bool) -> (Vec<Guide>, Diagnostics) {
+/// Reads, parses and validates every guide, and passes each to `then` as soon as it is
+/// parsed, on the same core: a build prepares a guide while its text is still in the cache,
+/// and never holds the text of every guide at once. Drafts are left out unless `drafts` is set.
+/// Returns what `then` made of the guides that loaded, and the diagnostics of all that did not.
+pub fn load_guides<T: Send>(
+    root: &Path,
+    config: &SiteConfig,
+    drafts: bool,
+    then: impl Fn(Guide) -> T + Sync,
+) -> (Vec<T>, Diagnostics) {
     let (files, mut problems) = find_guide_files(root, config);
     let results = map_file_contents(root, &files, |i, contents| {
         let file = &files[i];
@@ -81,13 +88,14 @@ pub fn load_guides(root: &Path, config: &SiteConfig, drafts: bool) -> (Vec<Guide
                 format!("cannot read the file: {e}"),
             )]
         })?;
-        load_guide(file, &bytes)
+        let guide = load_guide(file, bytes)?;
+        Ok::<_, Vec<Diagnostic>>((!guide.front.draft || drafts).then(|| then(guide)))
     });
     let mut guides = Vec::new();
     for result in results {
         match result {
-            Ok(guide) if guide.front.draft && !drafts => {}
-            Ok(guide) => guides.push(guide),
+            Ok(Some(guide)) => guides.push(guide),
+            Ok(None) => {}
             Err(diagnostics) => problems.extend(diagnostics),
         }
     }
@@ -95,8 +103,8 @@ pub fn load_guides(root: &Path, config: &SiteConfig, drafts: bool) -> (Vec<Guide
 }
 
 /// Parses one guide file's bytes; `file` is its path relative to the site root.
-pub fn load_guide(file: &Path, bytes: &[u8]) -> Result<Guide, Vec<Diagnostic>> {
-    let text = decode_source(file, bytes).map_err(|d| vec![d])?;
+pub fn load_guide(file: &Path, bytes: Vec<u8>) -> Result<Guide, Vec<Diagnostic>> {
+    let mut text = decode_source(file, bytes).map_err(|d| vec![d])?;
     let split = split_front_matter(file, &text).map_err(|d| vec![d])?;
     let front = parse_front_matter(file, split.yaml, split.yaml_line_offset)?;
     let stem = file
@@ -104,14 +112,19 @@ pub fn load_guide(file: &Path, bytes: &[u8]) -> Result<Guide, Vec<Diagnostic>> {
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_string();
+    let yaml = split.yaml.to_string();
+    let (yaml_line_offset, body_line_offset) = (split.yaml_line_offset, split.body_line_offset);
+    let body_start = text.len() - split.body.len();
+    // The body is the end of the text: keep its buffer rather than copy it.
+    text.drain(..body_start);
     let mut guide = Guide {
         source: file.to_path_buf(),
         slug: front.slug.clone().unwrap_or(stem),
         front,
-        body: split.body.to_string(),
-        body_line_offset: split.body_line_offset,
-        yaml: split.yaml.to_string(),
-        yaml_line_offset: split.yaml_line_offset,
+        body: text,
+        body_line_offset,
+        yaml,
+        yaml_line_offset,
     };
     validate_guide(&mut guide)?;
     Ok(guide)

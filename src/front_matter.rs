@@ -21,11 +21,16 @@ pub struct SplitFile<'a> {
 }
 
 /// Turns raw bytes into text with LF line endings and no BOM, so that CRLF and BOM files
-/// build exactly like LF ones. Line numbers are unchanged by this.
-pub fn decode_source(file: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+/// build exactly like LF ones. Line numbers are unchanged by this. An LF file without a BOM
+/// keeps its buffer: nothing is copied.
+pub fn decode_source(file: &Path, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid_up_to = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or_default();
         Diagnostic::error(
             file,
             Position::of_offset(valid, valid.len()),
@@ -36,7 +41,7 @@ pub fn decode_source(file: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
     Ok(if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
-        text.to_string()
+        text
     })
 }
 
@@ -351,13 +356,17 @@ mod tests {
 
     #[test]
     fn crlf_and_bom_decode_like_lf() {
-        let a = decode_source(file(), b"\xEF\xBB\xBF---\r\ntitle: A\r\n---\r\nx\r\n").unwrap();
+        let a = decode_source(
+            file(),
+            b"\xEF\xBB\xBF---\r\ntitle: A\r\n---\r\nx\r\n".to_vec(),
+        )
+        .unwrap();
         assert_eq!(a, "---\ntitle: A\n---\nx\n");
     }
 
     #[test]
     fn invalid_utf8_names_its_position() {
-        let e = decode_source(file(), b"---\ntitle: caf\xE9\n").unwrap_err();
+        let e = decode_source(file(), b"---\ntitle: caf\xE9\n".to_vec()).unwrap_err();
         assert_eq!((e.line, e.column), (2, 11));
     }
 

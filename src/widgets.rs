@@ -170,10 +170,13 @@ impl PreparedGuide {
     /// Frees the text the views were made from: the YAML, the markdown body and the markdown
     /// of steps, FAQ answers and callouts. Pages, cards, JSON-LD and the checks read only the
     /// views, ids and positions; a build that holds every guide at once saves a third of its
-    /// memory this way. Titles, tags, dates and ids stay.
+    /// memory this way. Titles, tags, dates and ids stay, and so does the YAML of a guide that
+    /// sets its `slug:`, which the duplicate-slug check points into.
     pub fn release_sources(&mut self) {
         let g = &mut self.guide;
-        g.yaml = String::new();
+        if g.front.slug.is_none() {
+            g.yaml = String::new();
+        }
         g.body = String::new();
         for step in &mut g.front.steps {
             step.body = String::new();
@@ -332,18 +335,12 @@ fn describe(r: &WidgetRef) -> String {
     }
 }
 
-/// Prepares every guide on all cores, keeping only the rendered views: each guide is held
-/// until its page is rendered, and its YAML and markdown are no longer needed by then.
-pub fn prepare_guides(guides: Vec<Guide>, base_path: &str) -> Vec<PreparedGuide> {
-    use rayon::prelude::*;
-    guides
-        .into_par_iter()
-        .map(|g| {
-            let mut prepared = prepare_guide(g, base_path);
-            prepared.release_sources();
-            prepared
-        })
-        .collect()
+/// Prepares a guide for a build, keeping only the rendered views: each guide is held until its
+/// page is rendered, and its YAML and markdown are no longer needed by then.
+pub fn prepare_guide_for_build(guide: Guide, base_path: &str) -> PreparedGuide {
+    let mut prepared = prepare_guide(guide, base_path);
+    prepared.release_sources();
+    prepared
 }
 
 /// Renders a guide's markdown and builds its widget views.

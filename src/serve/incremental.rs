@@ -438,7 +438,7 @@ fn load_file(
     if old_hash == Some(hash) {
         return Loaded::Unchanged;
     }
-    let result = load_guide(file, &bytes).map(|guide| {
+    let result = load_guide(file, bytes).map(|guide| {
         (!guide.front.draft || drafts).then(|| Box::new(prepare_guide(guide, base_path)))
     });
     Loaded::New(hash, result)
