@@ -24,6 +24,7 @@ pub mod release;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod staging_folder;
 pub mod theme;
 pub mod validate;
 pub mod watch;

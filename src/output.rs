@@ -15,7 +15,8 @@
 //!   one-line edit took longer than a clean build). A build killed while renaming leaves a
 //!   mix of the two sites, which the next build puts right.
 //!
-//! The output folder carries a marker file; a folder without it that is not empty is never
+//! Staging folders that killed builds left are removed by the next build
+//! ([`crate::staging_folder`]). The output folder carries a marker file; a folder without it that is not empty is never
 //! touched, so `build` cannot delete a folder it did not create.
 
 use std::collections::HashSet;
@@ -29,6 +30,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::render::OutputFile;
+use crate::staging_folder::{StagingFolder, remove_abandoned};
 
 /// Present in every output folder guidesmith made.
 pub const OUTPUT_MARKER: &str = ".guidesmith-output";
@@ -48,7 +50,7 @@ pub fn write_output(output_dir: &Path, files: &[OutputFile]) -> Result<()> {
 /// A new output being written; see the module doc.
 pub struct StagedOutput {
     output_dir: PathBuf,
-    staging: tempfile::TempDir,
+    staging: StagingFolder,
     /// A previous output is updated in place; without one, `staging` becomes the output.
     update: bool,
     /// Every path put (update only): what the output must hold.
@@ -71,9 +73,8 @@ impl StagedOutput {
         recover_interrupted_swap(output_dir);
         check_replaceable(output_dir)?;
         fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        let staging = tempfile::Builder::new()
-            .prefix(&format!(".{name}.staging-"))
-            .tempdir_in(parent)
+        remove_abandoned(parent, &name);
+        let staging = StagingFolder::create(parent, &name)
             .with_context(|| format!("creating a staging folder in {}", parent.display()))?;
         Ok(StagedOutput {
             output_dir: output_dir.to_path_buf(),
@@ -113,14 +114,9 @@ impl StagedOutput {
         if !self.update {
             fs::write(self.staging.path().join(OUTPUT_MARKER), MARKER_TEXT)
                 .context("writing the output marker")?;
-            let staging = self.staging.keep();
-            if let Err(e) = fs::rename(&staging, &self.output_dir) {
-                let _ = fs::remove_dir_all(&staging);
-                return Err(e).with_context(|| {
-                    format!("moving the new site into {}", self.output_dir.display())
-                });
-            }
-            return Ok(());
+            return self.staging.rename_to(&self.output_dir).with_context(|| {
+                format!("moving the new site into {}", self.output_dir.display())
+            });
         }
         let produced = self
             .produced
