@@ -4,6 +4,9 @@
 #
 #   scripts/bench-serve.sh                 # SIZES="1000 10000" RUNS=10
 #   SIZES=1000 RUNS=5 DATA_DIR=/tmp/x scripts/bench-serve.sh
+#   GUIDESMITH_BIN=path/to/guidesmith scripts/bench-serve.sh   # no cargo build
+#
+# scripts/bench runs this after its build timings, on the same corpus (unless --no-serve).
 #
 # Generates the corpus with ../shared/bench/gen_corpus.py (seed 42) into DATA_DIR (outside the
 # repository), copies its guidesmith site to a scratch folder (the corpus is never edited),
@@ -19,9 +22,13 @@ GEN=${GEN:-../shared/bench/gen_corpus.py}
 [ -f "$GEN" ] || GEN=/work/shared/bench/gen_corpus.py
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 
-echo "== building the release binary"
-cargo build --release --quiet
-BIN="$TARGET_DIR/release/guidesmith"
+if [ -n "${GUIDESMITH_BIN:-}" ]; then
+  BIN="$GUIDESMITH_BIN"
+else
+  echo "== building the release binary"
+  cargo build --release --quiet
+  BIN="$TARGET_DIR/release/guidesmith"
+fi
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), guidesmith $(git rev-parse --short HEAD)"
