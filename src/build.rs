@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
+use crate::build_record::{BuildRecord, inputs_digest, output_digest, written_output_digest};
 use crate::config::SiteConfig;
 use crate::content::load_guides;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
@@ -57,6 +58,9 @@ pub struct BuildReport {
     pub file_count: usize,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
+    /// Nothing changed since the last build, which left the output as it is
+    /// ([`crate::build_record`]); the counts are that build's.
+    pub up_to_date: bool,
 }
 
 /// Loads site.toml with the options' overrides applied.
@@ -234,6 +238,21 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         // Fingerprinting rewrites references between files: the whole site, in memory.
         return write_rendered(render_site_files(root, options)?, output_dir, started);
     }
+    let inputs = inputs_digest(root, &config, options);
+    if let Some(last) = BuildRecord::read(&output_dir)
+        && last.inputs == inputs
+        && last.output == output_digest(&output_dir)
+    {
+        return Ok(BuildReport {
+            output_dir,
+            guide_count: last.guide_count,
+            page_count: last.page_count,
+            file_count: last.file_count,
+            warnings: Vec::new(),
+            elapsed: started.elapsed(),
+            up_to_date: true,
+        });
+    }
     let checked = check_site(root, options)?;
     let (site, theme) = (&checked.site, &checked.theme);
     let writing = || format!("writing the site to {}", output_dir.display());
@@ -245,13 +264,28 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         staged.put(path, &source.read()?).with_context(writing)?;
     }
     staged.finish().with_context(writing)?;
+    let (guide_count, page_count) = (site.guides.len(), checked.pages.len());
+    let file_count = page_count + theme.static_files.len();
+    // Without warnings, record what this build was made from and wrote: the next build with
+    // nothing changed can stop there. With warnings, record nothing, so they are shown again.
+    let written = checked.pages.iter().map(|p| p.path(site));
+    let written: Vec<String> = written.chain(theme.static_files.keys().cloned()).collect();
+    let record = checked.warnings.is_empty().then(|| BuildRecord {
+        inputs,
+        output: written_output_digest(&output_dir, written.iter().map(String::as_str)),
+        guide_count,
+        page_count,
+        file_count,
+    });
+    BuildRecord::save(record.as_ref(), &output_dir).with_context(writing)?;
     let report = BuildReport {
         output_dir,
-        guide_count: site.guides.len(),
-        page_count: checked.pages.len(),
-        file_count: checked.pages.len() + theme.static_files.len(),
+        guide_count,
+        page_count,
+        file_count,
         warnings: checked.warnings,
         elapsed: started.elapsed(),
+        up_to_date: false,
     };
     drop_in_background(checked.site);
     Ok(report)
@@ -301,8 +335,10 @@ pub fn write_rendered(
     output_dir: PathBuf,
     started: Instant,
 ) -> Result<BuildReport> {
-    write_output(&output_dir, &site.files)
-        .with_context(|| format!("writing the site to {}", output_dir.display()))?;
+    let writing = || format!("writing the site to {}", output_dir.display());
+    write_output(&output_dir, &site.files).with_context(writing)?;
+    // A plain build's record no longer describes this output.
+    BuildRecord::save(None, &output_dir).with_context(writing)?;
     Ok(BuildReport {
         output_dir,
         guide_count: site.guide_count,
@@ -310,6 +346,7 @@ pub fn write_rendered(
         file_count: site.files.len(),
         warnings: site.warnings,
         elapsed: started.elapsed(),
+        up_to_date: false,
     })
 }
 

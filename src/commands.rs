@@ -24,15 +24,21 @@ pub fn run(command: Command) -> Result<()> {
             for w in &report.warnings {
                 eprintln!("{w}");
             }
-            println!(
-                "Built {} guide{} ({} pages, {} files) into {} in {} ms",
+            let what = format!(
+                "{} guide{} ({} pages, {} files)",
                 report.guide_count,
                 if report.guide_count == 1 { "" } else { "s" },
                 report.page_count,
                 report.file_count,
-                report.output_dir.display(),
-                report.elapsed.as_millis()
             );
+            let (out, ms) = (report.output_dir.display(), report.elapsed.as_millis());
+            if report.up_to_date {
+                println!(
+                    "Up to date: {out} holds the last build of {what}, and nothing has changed since (checked in {ms} ms)"
+                );
+            } else {
+                println!("Built {what} into {out} in {ms} ms");
+            }
             Ok(())
         }
         Command::Check(args) => {

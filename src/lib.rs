@@ -6,6 +6,7 @@
 //! Release builds add [`release`] after rendering; [`publish`] checks and deploys them.
 
 pub mod build;
+pub mod build_record;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -35,7 +35,7 @@ use crate::staging_folder::{StagingFolder, remove_abandoned};
 /// Present in every output folder guidesmith made.
 pub const OUTPUT_MARKER: &str = ".guidesmith-output";
 
-const MARKER_TEXT: &str =
+pub const MARKER_TEXT: &str =
     "This folder is written by guidesmith build and replaced on every build.\n";
 
 /// Makes `output_dir` hold exactly `files`.
@@ -130,8 +130,9 @@ impl StagedOutput {
             fs::rename(self.staging.path().join(staged), &target)
                 .with_context(|| format!("writing {}", target.display()))
         })?;
+        // The marker may carry a build record after its first line ([`crate::build_record`]).
         let marker = self.output_dir.join(OUTPUT_MARKER);
-        if !unchanged(&marker, MARKER_TEXT.as_bytes()) {
+        if !fs::read_to_string(&marker).is_ok_and(|text| text.starts_with(MARKER_TEXT)) {
             fs::write(&marker, MARKER_TEXT).context("writing the output marker")?;
         }
         Ok(())

@@ -520,3 +520,86 @@ fn a_build_killed_mid_swap_gets_the_last_good_site_back() {
     assert_eq!(fs::read(out.join("alpha/index.html")).unwrap(), good);
     assert!(!tmp.path().join(".out.old-1-1").exists());
 }
+
+/// A build with nothing changed since the last one stops early and says so; any change to a
+/// guide, site.toml, a theme or static file, the options or the output itself builds again.
+#[test]
+fn a_build_with_nothing_changed_stops_early_and_notices_every_change() {
+    let (_tmp, root, out) = build_fixture("basic");
+    let build = |extra: &[&str]| {
+        let mut args = vec![
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let r = guidesmith(&args);
+        assert!(r.status.success(), "{}", stderr(&r));
+        String::from_utf8_lossy(&r.stdout).into_owned()
+    };
+    let up_to_date = |stdout: &str| stdout.starts_with("Up to date: ");
+    let page = out.join("alpha/index.html");
+    let page_time = || fs::metadata(&page).unwrap().modified().unwrap();
+    let before = page_time();
+
+    let again = build(&[]);
+    assert!(up_to_date(&again), "{again}");
+    assert!(
+        again.contains("2 guides ("),
+        "the last build's counts: {again}"
+    );
+    assert_eq!(page_time(), before);
+
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = root.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit("guides/alpha.md", "Intro with", "Changed intro with");
+    assert!(!up_to_date(&build(&[])));
+    assert!(fs::read_to_string(&page).unwrap().contains("Changed intro"));
+    assert!(up_to_date(&build(&[])));
+
+    edit("site.toml", "Fixture <Guides>", "Fixture <Renamed>");
+    assert!(!up_to_date(&build(&[])));
+    assert!(
+        fs::read_to_string(&page)
+            .unwrap()
+            .contains("Fixture &lt;Renamed&gt;")
+    );
+
+    edit(
+        "themes/default/templates/widgets/message.html",
+        "site-override",
+        "site-override edited",
+    );
+    assert!(!up_to_date(&build(&[])));
+    assert!(
+        fs::read_to_string(&page)
+            .unwrap()
+            .contains("site-override edited")
+    );
+
+    fs::write(root.join("static/extra.txt"), "new static file").unwrap();
+    assert!(!up_to_date(&build(&[])));
+    assert!(out.join("extra.txt").is_file());
+
+    assert!(!up_to_date(&build(&["--drafts"])));
+    assert!(out.join("gamma-draft/index.html").is_file());
+    assert!(!up_to_date(&build(&[])), "the options changed back");
+    assert!(!out.join("gamma-draft").exists());
+    assert!(up_to_date(&build(&[])));
+
+    // The output itself: a removed page and an edited one are written again.
+    let good = fs::read(&page).unwrap();
+    fs::remove_file(out.join("beta/index.html")).unwrap();
+    assert!(!up_to_date(&build(&[])));
+    assert!(out.join("beta/index.html").is_file());
+    fs::write(&page, "edited by hand").unwrap();
+    assert!(!up_to_date(&build(&[])));
+    assert_eq!(fs::read(&page).unwrap(), good);
+    assert!(up_to_date(&build(&[])));
+}
