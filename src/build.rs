@@ -268,14 +268,16 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let file_count = page_count + theme.static_files.len();
     // Without warnings, record what this build was made from and wrote: the next build with
     // nothing changed can stop there. With warnings, record nothing, so they are shown again.
-    let written = checked.pages.iter().map(|p| p.path(site));
-    let written: Vec<String> = written.chain(theme.static_files.keys().cloned()).collect();
-    let record = checked.warnings.is_empty().then(|| BuildRecord {
-        inputs,
-        output: written_output_digest(&output_dir, written.iter().map(String::as_str)),
-        guide_count,
-        page_count,
-        file_count,
+    let record = checked.warnings.is_empty().then(|| {
+        let pages: Vec<String> = checked.pages.iter().map(|p| p.path(site)).collect();
+        let written = pages.iter().chain(theme.static_files.keys());
+        BuildRecord {
+            inputs,
+            output: written_output_digest(&output_dir, written.map(String::as_str)),
+            guide_count,
+            page_count,
+            file_count,
+        }
     });
     BuildRecord::save(record.as_ref(), &output_dir).with_context(writing)?;
     let report = BuildReport {
