@@ -269,11 +269,11 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     // Without warnings, record what this build was made from and wrote: the next build with
     // nothing changed can stop there. With warnings, record nothing, so they are shown again.
     let record = checked.warnings.is_empty().then(|| {
-        let pages: Vec<String> = checked.pages.iter().map(|p| p.path(site)).collect();
-        let written = pages.iter().chain(theme.static_files.keys());
+        let pages = checked.pages.iter().map(|p| p.path(site));
+        let written = pages.chain(theme.static_files.keys().cloned()).collect();
         BuildRecord {
             inputs,
-            output: written_output_digest(&output_dir, written.map(String::as_str)),
+            output: written_output_digest(&output_dir, written),
             guide_count,
             page_count,
             file_count,

@@ -101,8 +101,8 @@ pub fn output_digest(output_dir: &Path) -> u64 {
 
 /// [`output_digest`] of an output folder known to hold exactly `files` (relative,
 /// `/`-separated) and the marker: what a build just wrote, without listing its folders.
-pub fn written_output_digest<'a>(output_dir: &Path, files: impl Iterator<Item = &'a str>) -> u64 {
-    stamps_digest(output_dir, files.map(str::to_string).collect())
+pub fn written_output_digest(output_dir: &Path, files: Vec<String>) -> u64 {
+    stamps_digest(output_dir, files)
 }
 
 /// The digest of every file under `dir` as `walk` finds them, but the top-level marker.
@@ -195,7 +195,7 @@ mod tests {
         fs::remove_file(out.join("extra.html")).unwrap();
         assert_eq!(output_digest(out), touched);
         assert_eq!(
-            written_output_digest(out, ["a/index.html"].into_iter()),
+            written_output_digest(out, vec!["a/index.html".to_string()]),
             touched,
             "the digest of a known file list is that of the folder"
         );

@@ -16,8 +16,8 @@
 //!   mix of the two sites, which the next build puts right.
 //!
 //! Staging folders that killed builds left are removed by the next build
-//! ([`crate::staging_folder`]). The output folder carries a marker file; a folder without it that is not empty is never
-//! touched, so `build` cannot delete a folder it did not create.
+//! ([`crate::staging_folder`]). The output folder carries a marker file; a folder without it
+//! that is not empty is never touched, so `build` cannot delete a folder it did not create.
 
 use std::collections::HashSet;
 use std::fs;

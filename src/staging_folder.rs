@@ -9,7 +9,7 @@
 
 use std::fs::File;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// Staging folders younger than this are never removed.
@@ -39,7 +39,7 @@ impl StagingFolder {
     /// Renames the folder to `target`, still locked; if that fails, the folder is removed.
     pub fn rename_to(self, target: &Path) -> io::Result<()> {
         std::fs::rename(self.dir.path(), target)?;
-        let _renamed: PathBuf = self.dir.keep();
+        let _ = self.dir.keep();
         Ok(())
     }
 }
