@@ -75,7 +75,8 @@ pub struct InitArgs {
 pub struct PublishArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// Where to publish: `dir` (a folder, given as PATH) or `git` (a branch of --remote)
+    /// Where to publish: `dir` (a folder, given as PATH), `git` (a branch of --remote) or `s3`
+    /// (an S3-compatible bucket; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
     #[arg(long, value_enum, value_name = "KIND")]
     pub to: PublishTo,
     /// The folder to publish into, with --to dir
@@ -97,12 +98,38 @@ pub struct PublishArgs {
     /// (they stay in its history; their files are replaced by the site's output)
     #[arg(long)]
     pub accept_remote_changes: bool,
+    #[command(flatten)]
+    pub s3: S3Args,
+}
+
+/// `publish --to s3` flags; each falls back to `[publish.s3]` in site.toml.
+#[derive(Debug, Args)]
+pub struct S3Args {
+    /// With --to s3: the bucket
+    #[arg(long, value_name = "NAME")]
+    pub bucket: Option<String>,
+    /// With --to s3: the key prefix inside the bucket (default: the bucket's root)
+    #[arg(long, value_name = "PATH")]
+    pub prefix: Option<String>,
+    /// With --to s3: an S3-compatible endpoint (Cloudflare R2, Backblaze B2, MinIO)
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// With --to s3: the bucket's region
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// With --to s3: stop, changing nothing, if more objects than this would be deleted [default: 256]
+    #[arg(long, value_name = "N")]
+    pub max_deletes: Option<usize>,
+    /// With --to s3: uploads at once [default: 8]
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum PublishTo {
     Dir,
     Git,
+    S3,
 }
 
 #[derive(Debug, Args)]

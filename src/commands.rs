@@ -100,10 +100,20 @@ fn run_publish(args: PublishArgs) -> Result<()> {
             branch: args.branch,
             accept_foreign: args.accept_remote_changes,
         },
+        PublishTo::S3 => Destination::S3(crate::publish::s3::s3_target(&args.site.root, args.s3)?),
     };
     let to = match &destination {
         Destination::Dir(path) => path.display().to_string(),
         Destination::Git { remote, branch, .. } => format!("branch {branch} of {remote}"),
+        Destination::S3(t) => format!(
+            "bucket {}{}",
+            t.bucket,
+            if t.prefix.is_empty() {
+                String::new()
+            } else {
+                format!(" under {}", t.prefix)
+            }
+        ),
     };
     let build = BuildOptions {
         base_url: args.base_url,

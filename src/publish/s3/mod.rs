@@ -1,0 +1,147 @@
+//! `publish --to s3`: the checked release output, uploaded to an S3-compatible bucket
+//! (AWS S3, Cloudflare R2, Backblaze B2, MinIO) under a key prefix.
+//!
+//! 1. [`upload::Bucket::read_remote`] reads the [`manifest`] object (or, when it is missing,
+//!    lists the prefix and compares ETags with MD5s).
+//! 2. [`plan::plan_objects`] diffs the local files, with their [`headers`], against it; a dry
+//!    run stops here. Nothing changed means no request beyond that one read.
+//! 3. A widened manifest is written, then the uploads run in [`plan::upload_batches`] order
+//!    (assets, pages, listings), `jobs` at a time; then the final manifest; then the deletes,
+//!    unless there are more than `max_deletes`.
+//!
+//! A publish stopped at any point leaves every page's references resolvable (a page is uploaded
+//! only after the assets it names, and nothing is deleted before the new pages are up), and the
+//! next publish completes it.
+
+pub(crate) mod headers;
+pub(crate) mod manifest;
+pub(crate) mod plan;
+pub(crate) mod upload;
+
+use anyhow::{Context, Result, bail};
+use futures_util::StreamExt;
+
+use super::Plan;
+use crate::config::S3HeaderRule;
+use crate::render::OutputFile;
+use manifest::MANIFEST_KEY;
+use plan::{Remote, final_manifest, local_objects, plan_objects, upload_batches, widened_manifest};
+use upload::Bucket;
+
+/// A bucket to publish into; flags over `[publish.s3]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Target {
+    pub bucket: String,
+    pub prefix: String,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub max_deletes: usize,
+    pub jobs: usize,
+    pub retries: usize,
+    /// Header overrides by key pattern, from `[[publish.s3.headers]]`.
+    pub headers: Vec<S3HeaderRule>,
+}
+
+/// Publishes `files` to the bucket; returns what changed (on a dry run, what would).
+pub fn publish_to_s3(target: &S3Target, files: &[OutputFile], dry_run: bool) -> Result<Plan> {
+    if files.iter().any(|f| f.path == MANIFEST_KEY) {
+        bail!(
+            "the site's output has a file named {MANIFEST_KEY}, which publish --to s3 keeps for itself\n  help: rename that file"
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the upload runtime")?;
+    runtime.block_on(publish_async(target, files, dry_run))
+}
+
+async fn publish_async(target: &S3Target, files: &[OutputFile], dry_run: bool) -> Result<Plan> {
+    let bucket = Bucket::connect(target)?;
+    let local = local_objects(files, &target.headers);
+    let remote = bucket.read_remote().await?;
+    let plan = plan_objects(&local, &remote);
+    if plan.removed.len() > target.max_deletes && !dry_run {
+        bail!(
+            "publish --to s3: {} objects would be deleted from bucket {}, more than --max-deletes {}; nothing was changed\n  help: check the site's output, then raise --max-deletes (or [publish.s3] max_deletes)",
+            plan.removed.len(),
+            target.bucket,
+            target.max_deletes
+        );
+    }
+    if dry_run || plan.is_empty() {
+        return Ok(plan);
+    }
+    let previous = match &remote {
+        Remote::Manifest(m) => m.clone(),
+        Remote::Listing(_) => manifest::Manifest::default(),
+    };
+    let widened = widened_manifest(&previous, &plan, &local);
+    if widened != previous {
+        put_manifest(&bucket, &widened).await?;
+    }
+    let by_path: std::collections::HashMap<&str, &plan::LocalObject<'_>> =
+        local.iter().map(|o| (o.path, o)).collect();
+    for batch in upload_batches(&plan) {
+        run_all(
+            target.jobs,
+            batch.iter().map(|path| {
+                let object = by_path[path.as_str()];
+                bucket.put(object.path, object.bytes.to_vec(), &object.entry.headers)
+            }),
+        )
+        .await?;
+    }
+    put_manifest(&bucket, &final_manifest(&local)).await?;
+    run_all(
+        target.jobs,
+        plan.removed.iter().map(|path| bucket.delete(path)),
+    )
+    .await?;
+    Ok(plan)
+}
+
+async fn put_manifest(bucket: &Bucket, manifest: &manifest::Manifest) -> Result<()> {
+    let headers = headers::Headers {
+        content_type: "application/json".to_string(),
+        cache_control: "no-store".to_string(),
+        content_encoding: None,
+    };
+    bucket.put(MANIFEST_KEY, manifest.to_json(), &headers).await
+}
+
+/// Runs the requests `jobs` at a time; the first error, after all have finished.
+async fn run_all<F>(jobs: usize, requests: impl Iterator<Item = F>) -> Result<()>
+where
+    F: std::future::Future<Output = Result<()>>,
+{
+    let results: Vec<Result<()>> = futures_util::stream::iter(requests)
+        .buffer_unordered(jobs.max(1))
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
+/// The target from `publish --to s3` flags, each falling back to `[publish.s3]` in site.toml.
+pub fn s3_target(root: &std::path::Path, args: crate::cli::S3Args) -> Result<S3Target> {
+    let config = crate::config::SiteConfig::load(root)
+        .map_err(|d| anyhow::anyhow!("{d}"))?
+        .publish
+        .s3;
+    let bucket = args.bucket.or(config.bucket).ok_or_else(|| {
+        anyhow::anyhow!(
+            "publish --to s3 needs a bucket\n  help: pass --bucket NAME or set bucket under [publish.s3] in site.toml"
+        )
+    })?;
+    Ok(S3Target {
+        bucket,
+        prefix: args.prefix.unwrap_or(config.prefix),
+        endpoint: args.endpoint.or(config.endpoint),
+        region: args.region.or(config.region),
+        max_deletes: args.max_deletes.unwrap_or(config.max_deletes),
+        jobs: args.jobs.unwrap_or(config.jobs),
+        retries: config.retries,
+        headers: config.headers,
+    })
+}
