@@ -18,6 +18,7 @@ use crate::content::load_guides;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::links::{LinkTargets, check_links};
 use crate::output::{StagedOutput, recover_interrupted_swap, write_output};
+use crate::portable_names::{OutputName, find_unportable_names};
 use crate::render::{
     OutputFile, Page, render_cards, render_page, render_site, site_pages, site_view,
 };
@@ -109,6 +110,10 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
         .chain(theme.static_files.keys().cloned())
         .collect();
     problems.extend(find_path_collisions(&site, &theme, &paths));
+    problems.extend(find_unportable_names(
+        &output_names(&site, &theme, &paths),
+        site.config.build.portable,
+    ));
     let targets = LinkTargets::new(&site, paths.into_iter().collect());
     problems.extend(
         check_links(&site, &targets)
@@ -181,6 +186,36 @@ pub(crate) fn links_to_failed(d: &Diagnostic, failed: &HashSet<String>) -> bool 
         .nth(1)
         .and_then(|target| target.trim_start_matches('/').split(['/', '#']).next())
         .is_some_and(|slug| failed.contains(slug))
+}
+
+/// Each output path with the file it comes from: the guide of a page, the static file of a
+/// static path, else the path itself.
+pub(crate) fn output_names<'a>(
+    site: &Site,
+    theme: &Theme,
+    paths: &'a [String],
+) -> Vec<OutputName<'a>> {
+    let guide_sources: HashMap<String, &Path> = site
+        .guides
+        .iter()
+        .map(|g| {
+            (
+                format!("{}index.html", guide_path(&g.guide.slug)),
+                g.guide.source.as_path(),
+            )
+        })
+        .collect();
+    paths
+        .iter()
+        .map(|path| {
+            let source = match (guide_sources.get(path), theme.static_files.get(path)) {
+                (Some(source), _) => source.to_path_buf(),
+                (None, Some(crate::theme::StaticSource::Disk(p))) => p.clone(),
+                _ => PathBuf::from(path),
+            };
+            OutputName { path, source }
+        })
+        .collect()
 }
 
 /// Two things that would be written to the same output path, among every output path.

@@ -33,6 +33,8 @@ pub struct SiteConfig {
     #[serde(default)]
     pub nav: Vec<NavLink>,
     #[serde(default)]
+    pub build: BuildConfig,
+    #[serde(default)]
     pub serve: ServeConfig,
     #[serde(default)]
     pub publish: PublishConfig,
@@ -44,6 +46,14 @@ pub struct NavLink {
     pub name: String,
     /// A site path (`/tags/`, resolved under base_url) or an absolute URL.
     pub url: String,
+}
+
+/// `[build]`: how strictly the output is checked.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BuildConfig {
+    /// Output names that differ only by case, or that Windows reserves, are errors, not warnings.
+    pub portable: bool,
 }
 
 /// `[serve]`: defaults for `guidesmith serve`.

@@ -104,6 +104,29 @@ impl Position {
     }
 }
 
+/// Where each line of a text starts, so that many offsets map to positions in linear time
+/// (`Position::of_offset` scans from the start on every call).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The position of byte `offset` in `text`, the text this index was made from.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let line_start = self.starts[line - 1];
+        Position::new(line, text[line_start..offset].chars().count() + 1)
+    }
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -204,6 +227,19 @@ mod tests {
         assert_eq!(Position::of_offset(text, 0), Position::new(1, 1));
         assert_eq!(Position::of_offset(text, 3), Position::new(2, 1));
         assert_eq!(Position::of_offset(text, 7), Position::new(2, 4));
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_a_scan() {
+        let text = "ab\ncé d\n\nx";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                index.position(text, offset),
+                Position::of_offset(text, offset),
+                "{offset}"
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::front_matter::{locate_text, locate_text_nth, locate_value};
 use crate::guide::{Guide, slugify};
+use crate::limits::{MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS};
 
 /// Fills in default ids and checks one guide; returns every problem found.
 pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
@@ -31,8 +32,23 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
             "use lowercase letters, digits and hyphens, e.g. slug: first-message (rename the file or set `slug:`)",
         ));
     }
-    for (key, value) in [("title", &front.title), ("description", &front.description)] {
-        if value.trim().is_empty() {
+    for (key, value, max) in [
+        ("title", &front.title, MAX_TITLE_CHARS),
+        ("description", &front.description, MAX_DESCRIPTION_CHARS),
+    ] {
+        let chars = value.chars().count();
+        if chars > max {
+            problems.push(
+                Diagnostic::error(
+                    file,
+                    at_key(key),
+                    format!("`{key}` is {chars} characters long; at most {max} are allowed"),
+                )
+                .with_help(format!(
+                    "shorten the {key}; longer text belongs in the body"
+                )),
+            );
+        } else if value.trim().is_empty() {
             problems.push(
                 Diagnostic::error(file, at_key(key), format!("`{key}` is empty"))
                     .with_help(format!("write a {key} for the guide")),
