@@ -18,6 +18,7 @@ use crate::content::load_guides;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::links::{LinkTargets, check_links};
 use crate::output::{StagedOutput, recover_interrupted_swap, write_output};
+use crate::output_folder::check_output_folder;
 use crate::portable_names::{OutputName, find_unportable_names};
 use crate::render::{
     OutputFile, Page, render_cards, render_page, render_site, site_pages, site_view,
@@ -70,6 +71,16 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
     if let Some(url) = &options.base_url {
         crate::config::parse_base_url(url).map_err(|why| anyhow::anyhow!("--base-url: {why}"))?;
         config.base_url = url.clone();
+    }
+    match &options.output {
+        Some(flag) => check_output_folder(root, &config, flag)
+            .map_err(|r| anyhow::anyhow!("--output: {}\n  help: {}", r.message, r.help))?,
+        None => {
+            check_output_folder(root, &config, &root.join(&config.output_dir)).map_err(|r| {
+                let toml = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE));
+                Diagnostics(vec![r.at_site_toml(&toml.unwrap_or_default())])
+            })?
+        }
     }
     Ok(config)
 }

@@ -21,6 +21,7 @@ pub mod limits;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod output_folder;
 pub mod portable_names;
 pub mod publish;
 pub mod release;

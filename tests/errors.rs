@@ -504,3 +504,55 @@ fn names_that_break_on_other_systems_are_reported() {
         stderr(&r)
     );
 }
+
+#[test]
+fn an_output_folder_that_holds_the_sources_is_refused_and_the_site_survives() {
+    let (_tmp, root) = site_copy("basic");
+    // A GitHub Pages root made with `cp -r public/. .` carries build's marker.
+    fs::write(root.join(".guidesmith-output"), "").unwrap();
+    fs::create_dir_all(root.join(".git")).unwrap();
+    let site_toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    let r = root.to_str().unwrap();
+    for (output_dir, why) in [
+        (".", "is the site root"),
+        ("guides", "is the guides folder"),
+        ("static/out", "is inside the static folder (`static`)"),
+        ("themes", "contains the theme folder (`themes/default`)"),
+        ("themes/default/out", "is inside the theme folder"),
+        (".git", "is the git repository"),
+        ("./guides", "is the guides folder"),
+    ] {
+        fs::write(
+            root.join("site.toml"),
+            format!("output_dir = \"{output_dir}\"\n{site_toml}"),
+        )
+        .unwrap();
+        for command in ["build", "check"] {
+            let out = guidesmith(&[command, "--root", r]);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{command} {output_dir}: {err}");
+            assert!(
+                err.starts_with("site.toml:1:1: error: the output folder ") && err.contains(why),
+                "{command} {output_dir}: {err}"
+            );
+        }
+    }
+    fs::write(root.join("site.toml"), &site_toml).unwrap();
+    for flag in [".", "guides", "static/x", ".."] {
+        let out = guidesmith(&[
+            "build",
+            "--root",
+            r,
+            "--output",
+            &root.join(flag).to_string_lossy(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "--output {flag}");
+        assert!(
+            stderr(&out).contains("error: --output: the output folder"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(root.join("guides/alpha.md").is_file() && root.join("site.toml").is_file());
+    assert!(root.join("static/logo.svg").is_file() && root.join(".git").is_dir());
+}
