@@ -17,7 +17,7 @@ use crate::config::SiteConfig;
 use crate::content::load_guides;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::links::{LinkTargets, check_links};
-use crate::output::{StagedOutput, recover_interrupted_swap, write_output};
+use crate::output::{StagedOutput, recover_output, write_output};
 use crate::output_folder::check_output_folder;
 use crate::portable_names::{OutputName, find_unportable_names};
 use crate::render::{
@@ -279,7 +279,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         .output
         .clone()
         .unwrap_or_else(|| root.join(&config.output_dir));
-    recover_interrupted_swap(&output_dir);
+    recover_output(&output_dir);
     if options.release {
         // Fingerprinting rewrites references between files: the whole site, in memory.
         return write_rendered(render_site_files(root, options)?, output_dir, started);
@@ -309,7 +309,6 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     for (path, source) in &theme.static_files {
         staged.put(path, &source.read()?).with_context(writing)?;
     }
-    staged.finish().with_context(writing)?;
     let (guide_count, page_count) = (site.guides.len(), checked.pages.len());
     let file_count = page_count + theme.static_files.len();
     // Without warnings, record what this build was made from and wrote: the next build with
@@ -319,13 +318,15 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         let written = pages.chain(theme.static_files.keys().cloned()).collect();
         BuildRecord {
             inputs,
-            output: written_output_digest(&output_dir, written),
+            output: written_output_digest(staged.tree(), written),
             guide_count,
             page_count,
             file_count,
         }
     });
-    BuildRecord::save(record.as_ref(), &output_dir).with_context(writing)?;
+    staged
+        .finish(&BuildRecord::marker_text(record.as_ref()))
+        .with_context(writing)?;
     let report = BuildReport {
         output_dir,
         guide_count,
@@ -384,9 +385,8 @@ pub fn write_rendered(
     started: Instant,
 ) -> Result<BuildReport> {
     let writing = || format!("writing the site to {}", output_dir.display());
+    // The marker carries no record: release builds never skip.
     write_output(&output_dir, &site.files).with_context(writing)?;
-    // A plain build's record no longer describes this output.
-    BuildRecord::save(None, &output_dir).with_context(writing)?;
     Ok(BuildReport {
         output_dir,
         guide_count: site.guide_count,

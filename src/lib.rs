@@ -22,6 +22,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod output_folder;
+pub mod output_swap;
 pub mod portable_names;
 pub mod publish;
 pub mod release;
