@@ -556,3 +556,63 @@ fn an_output_folder_that_holds_the_sources_is_refused_and_the_site_survives() {
     assert!(root.join("guides/alpha.md").is_file() && root.join("site.toml").is_file());
     assert!(root.join("static/logo.svg").is_file() && root.join(".git").is_dir());
 }
+
+#[test]
+fn names_too_long_for_a_file_system_are_refused_by_check_and_build() {
+    let long = "a".repeat(230);
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}slug: {long}\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:1: error: invalid slug `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...`: it is 230 bytes long; at most 200 are allowed",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}tags: [ok, {long}]\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:1: error: tag `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...` is too long: its page's folder name would be 230 bytes",
+    );
+    // A slug taken from the file name points at the file and says so.
+    let err = failed_build(&[(
+        &format!("guides/{}.md", "b".repeat(210)),
+        format!("{GOOD_HEAD}---\n").as_bytes(),
+    )]);
+    assert!(err.contains(".md:1:1: error: invalid slug `bbbb"), "{err}");
+    assert!(
+        err.contains("help: the slug comes from the file name"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_cname_that_is_not_a_host_name_is_refused_by_check_and_build() {
+    let toml = fs::read_to_string(fixture("basic").join("site.toml")).unwrap();
+    let lines = toml.lines().count();
+    for cname in [
+        "\"guides.example.org\\nevil.example\"",
+        "'https://guides.example.org/'",
+    ] {
+        let site = format!("{toml}\n[publish]\ncname = {cname}\n");
+        let err = failed_build(&[("site.toml", site.as_bytes())]);
+        assert!(
+            err.starts_with(&format!(
+                "site.toml:{}:1: error: [publish] cname = ",
+                lines + 3
+            )),
+            "{err}"
+        );
+        assert!(err.contains("is not a host name"), "{err}");
+    }
+}
+
+#[test]
+fn control_characters_from_a_file_reach_the_terminal_escaped() {
+    let err = failed_build(&[(
+        "guides/bad.md",
+        format!("{GOOD_HEAD}\"\\e[2J\\e]0;owned\\a\": 1\n---\n").as_bytes(),
+    )]);
+    assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
+    assert!(err.contains("\\u{1b}[2J\\u{1b}]0;owned\\u{7}"), "{err}");
+}
