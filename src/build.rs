@@ -17,7 +17,9 @@ use crate::config::SiteConfig;
 use crate::content::load_guides;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::links::{LinkTargets, check_links};
-use crate::output::{StagedOutput, recover_interrupted_swap, write_output};
+use crate::output::{StagedOutput, recover_output, write_output};
+use crate::output_folder::check_output_folder;
+use crate::portable_names::{OutputName, find_unportable_names};
 use crate::render::{
     OutputFile, Page, render_cards, render_page, render_site, site_pages, site_view,
 };
@@ -70,6 +72,16 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
         crate::config::parse_base_url(url).map_err(|why| anyhow::anyhow!("--base-url: {why}"))?;
         config.base_url = url.clone();
     }
+    match &options.output {
+        Some(flag) => check_output_folder(root, &config, flag)
+            .map_err(|r| anyhow::anyhow!("--output: {}\n  help: {}", r.message, r.help))?,
+        None => {
+            check_output_folder(root, &config, &root.join(&config.output_dir)).map_err(|r| {
+                let toml = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE));
+                Diagnostics(vec![r.at_site_toml(&toml.unwrap_or_default())])
+            })?
+        }
+    }
     Ok(config)
 }
 
@@ -109,6 +121,10 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
         .chain(theme.static_files.keys().cloned())
         .collect();
     problems.extend(find_path_collisions(&site, &theme, &paths));
+    problems.extend(find_unportable_names(
+        &output_names(&site, &theme, &paths),
+        site.config.build.portable,
+    ));
     let targets = LinkTargets::new(&site, paths.into_iter().collect());
     problems.extend(
         check_links(&site, &targets)
@@ -183,6 +199,36 @@ pub(crate) fn links_to_failed(d: &Diagnostic, failed: &HashSet<String>) -> bool 
         .is_some_and(|slug| failed.contains(slug))
 }
 
+/// Each output path with the file it comes from: the guide of a page, the static file of a
+/// static path, else the path itself.
+pub(crate) fn output_names<'a>(
+    site: &Site,
+    theme: &Theme,
+    paths: &'a [String],
+) -> Vec<OutputName<'a>> {
+    let guide_sources: HashMap<String, &Path> = site
+        .guides
+        .iter()
+        .map(|g| {
+            (
+                format!("{}index.html", guide_path(&g.guide.slug)),
+                g.guide.source.as_path(),
+            )
+        })
+        .collect();
+    paths
+        .iter()
+        .map(|path| {
+            let source = match (guide_sources.get(path), theme.static_files.get(path)) {
+                (Some(source), _) => source.to_path_buf(),
+                (None, Some(crate::theme::StaticSource::Disk(p))) => p.clone(),
+                _ => PathBuf::from(path),
+            };
+            OutputName { path, source }
+        })
+        .collect()
+}
+
 /// Two things that would be written to the same output path, among every output path.
 pub(crate) fn find_path_collisions(
     site: &Site,
@@ -233,7 +279,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         .output
         .clone()
         .unwrap_or_else(|| root.join(&config.output_dir));
-    recover_interrupted_swap(&output_dir);
+    recover_output(&output_dir);
     if options.release {
         // Fingerprinting rewrites references between files: the whole site, in memory.
         return write_rendered(render_site_files(root, options)?, output_dir, started);
@@ -263,7 +309,6 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     for (path, source) in &theme.static_files {
         staged.put(path, &source.read()?).with_context(writing)?;
     }
-    staged.finish().with_context(writing)?;
     let (guide_count, page_count) = (site.guides.len(), checked.pages.len());
     let file_count = page_count + theme.static_files.len();
     // Without warnings, record what this build was made from and wrote: the next build with
@@ -273,13 +318,15 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         let written = pages.chain(theme.static_files.keys().cloned()).collect();
         BuildRecord {
             inputs,
-            output: written_output_digest(&output_dir, written),
+            output: written_output_digest(staged.tree(), written),
             guide_count,
             page_count,
             file_count,
         }
     });
-    BuildRecord::save(record.as_ref(), &output_dir).with_context(writing)?;
+    staged
+        .finish(&BuildRecord::marker_text(record.as_ref()))
+        .with_context(writing)?;
     let report = BuildReport {
         output_dir,
         guide_count,
@@ -338,9 +385,8 @@ pub fn write_rendered(
     started: Instant,
 ) -> Result<BuildReport> {
     let writing = || format!("writing the site to {}", output_dir.display());
+    // The marker carries no record: release builds never skip.
     write_output(&output_dir, &site.files).with_context(writing)?;
-    // A plain build's record no longer describes this output.
-    BuildRecord::save(None, &output_dir).with_context(writing)?;
     Ok(BuildReport {
         output_dir,
         guide_count: site.guide_count,

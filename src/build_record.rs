@@ -53,23 +53,16 @@ impl BuildRecord {
         })
     }
 
-    /// The marker's text with this record: the marker's usual line, then one field a line.
-    fn marker_text(&self) -> String {
+    /// The marker's text with `record` (`None`: the marker without one): the marker's usual
+    /// line, then one field a line.
+    pub fn marker_text(record: Option<&BuildRecord>) -> String {
+        let Some(r) = record else {
+            return MARKER_TEXT.to_string();
+        };
         format!(
             "{MARKER_TEXT}inputs: {:016x}\noutput: {:016x}\nguides: {}\npages: {}\nfiles: {}\n",
-            self.inputs, self.output, self.guide_count, self.page_count, self.file_count
+            r.inputs, r.output, r.guide_count, r.page_count, r.file_count
         )
-    }
-
-    /// Writes the record into the output folder's marker (`None`: the marker without one).
-    /// An unchanged marker is not written again.
-    pub fn save(record: Option<&BuildRecord>, output_dir: &Path) -> std::io::Result<()> {
-        let text = record.map_or_else(|| MARKER_TEXT.to_string(), BuildRecord::marker_text);
-        let marker = output_dir.join(OUTPUT_MARKER);
-        if fs::read_to_string(&marker).is_ok_and(|old| old == text) {
-            return Ok(());
-        }
-        fs::write(marker, text)
     }
 }
 
@@ -158,12 +151,12 @@ mod tests {
             page_count: 9,
             file_count: 12,
         };
-        BuildRecord::save(Some(&record), dir.path()).unwrap();
+        let marker = dir.path().join(OUTPUT_MARKER);
+        fs::write(&marker, BuildRecord::marker_text(Some(&record))).unwrap();
         assert_eq!(BuildRecord::read(dir.path()), Some(record));
-        BuildRecord::save(None, dir.path()).unwrap();
+        fs::write(&marker, BuildRecord::marker_text(None)).unwrap();
         assert_eq!(BuildRecord::read(dir.path()), None);
-        let marker = fs::read_to_string(dir.path().join(OUTPUT_MARKER)).unwrap();
-        assert_eq!(marker, MARKER_TEXT);
+        assert_eq!(fs::read_to_string(marker).unwrap(), MARKER_TEXT);
     }
 
     /// A file's content, a new file, a removed file or a touched file changes the digest; the

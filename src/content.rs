@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::file_reads::map_file_contents;
 use crate::front_matter::{decode_source, parse_front_matter, split_front_matter};
 use crate::guide::Guide;
+use crate::limits::MAX_GUIDE_FILE_BYTES;
 use crate::validate::validate_guide;
 
 /// The markdown files under the guides folder, sorted, relative to `root`, and the problems
@@ -104,6 +105,20 @@ pub fn load_guides<T: Send>(
 
 /// Parses one guide file's bytes; `file` is its path relative to the site root.
 pub fn load_guide(file: &Path, bytes: Vec<u8>) -> Result<Guide, Vec<Diagnostic>> {
+    if bytes.len() > MAX_GUIDE_FILE_BYTES {
+        return Err(vec![
+            Diagnostic::error(
+                file,
+                Position::START,
+                format!(
+                    "the file is {:.1} MB; a guide file may be at most {} MB",
+                    bytes.len() as f64 / (1024.0 * 1024.0),
+                    MAX_GUIDE_FILE_BYTES / (1024 * 1024)
+                ),
+            )
+            .with_help("split it into several guides, or move files that are not guides out of the guides folder"),
+        ]);
+    }
     let mut text = decode_source(file, bytes).map_err(|d| vec![d])?;
     let split = split_front_matter(file, &text).map_err(|d| vec![d])?;
     let front = parse_front_matter(file, split.yaml, split.yaml_line_offset)?;

@@ -63,16 +63,33 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {kind}: {}",
-            self.file.display(),
+            printable(&self.file.display().to_string()),
             self.line,
             self.column,
-            self.message
+            printable(&self.message)
         )?;
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", printable(help))?;
         }
         Ok(())
     }
+}
+
+/// `text` with control characters but line breaks written as escapes (`\u{1b}`), so that a
+/// message quoting what a file holds cannot move the cursor, recolour or clear the terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// A line and column, both 1-based; the column counts characters.
@@ -101,6 +118,29 @@ impl Position {
     /// This position moved down by `lines` (for text that starts `lines` lines into a file).
     pub fn shifted(self, lines: usize) -> Self {
         Position::new(self.line + lines, self.column)
+    }
+}
+
+/// Where each line of a text starts, so that many offsets map to positions in linear time
+/// (`Position::of_offset` scans from the start on every call).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The position of byte `offset` in `text`, the text this index was made from.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let line_start = self.starts[line - 1];
+        Position::new(line, text[line_start..offset].chars().count() + 1)
     }
 }
 
@@ -199,11 +239,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn control_characters_are_printed_as_escapes() {
+        assert_eq!(printable("plain\ntext"), "plain\ntext");
+        assert_eq!(printable("a\u{1b}[2Jb\rc\td"), "a\\u{1b}[2Jb\\rc\\td");
+        let d = Diagnostic::error(Path::new("g\u{7}.md"), Position::START, "tag `\u{1b}]0;x`")
+            .with_help("\u{9b}31m");
+        assert_eq!(
+            d.to_string(),
+            "g\\u{7}.md:1:1: error: tag `\\u{1b}]0;x`\n  help: \\u{9b}31m"
+        );
+    }
+
+    #[test]
     fn offsets_map_to_lines_and_char_columns() {
         let text = "ab\ncé d\n";
         assert_eq!(Position::of_offset(text, 0), Position::new(1, 1));
         assert_eq!(Position::of_offset(text, 3), Position::new(2, 1));
         assert_eq!(Position::of_offset(text, 7), Position::new(2, 4));
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_a_scan() {
+        let text = "ab\ncé d\n\nx";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                index.position(text, offset),
+                Position::of_offset(text, offset),
+                "{offset}"
+            );
+        }
     }
 
     #[test]

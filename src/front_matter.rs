@@ -52,7 +52,10 @@ pub fn split_front_matter<'a>(file: &Path, text: &'a str) -> Result<SplitFile<'a
             "a guide starts with front matter: a line `---`, `title: ...` and `description: ...`, then `---`",
         ));
     }
-    let Some(after_open) = text.strip_prefix("---\n") else {
+    // The opening line may carry trailing spaces, as the closing one may.
+    let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    let after_open = (text[..first_line_end].trim_end() == "---").then(|| &text[first_line_end..]);
+    let Some(after_open) = after_open else {
         return Err(Diagnostic::error(file, Position::START, "the file does not start with front matter")
             .with_help("make the first line `---`, then `title:` and `description:`, then a closing `---` line"));
     };
@@ -89,7 +92,7 @@ pub fn parse_front_matter(
             ),
         ]);
     }
-    let ambiguous = find_yaml11_booleans(file, yaml, line_offset);
+    let ambiguous = find_ambiguous_scalars(file, yaml, line_offset);
     match serde_yaml::from_str::<FrontMatter>(yaml) {
         Ok(front) if ambiguous.is_empty() => Ok(front),
         Ok(_) => Err(ambiguous),
@@ -109,8 +112,11 @@ fn yaml_error(file: &Path, yaml: &str, line_offset: usize, e: &serde_yaml::Error
         let pos = Position::of_offset(yaml, l.index());
         pos.shifted(line_offset)
     });
-    let raw = e.to_string();
-    let raw = raw.rfind(" at line ").map_or(raw.as_str(), |i| &raw[..i]);
+    let raw = without_locations(&e.to_string());
+    if raw.contains("while scanning a quoted scalar") {
+        return unclosed_quote(file, yaml, line_offset, pos);
+    }
+    let raw = raw.as_str();
     // serde_yaml prefixes the path of the value (`steps[2].title: ...`); keep it apart.
     let (path, detail) = match raw.split_once(": ") {
         Some((p, rest)) if !p.contains(' ') => (Some(p), rest),
@@ -121,9 +127,7 @@ fn yaml_error(file: &Path, yaml: &str, line_offset: usize, e: &serde_yaml::Error
     let pos = quoted_value(&message)
         .and_then(|v| locate_from(yaml, line_offset, pos, v))
         .unwrap_or(pos);
-    let message = message
-        .replace("expected i64", "expected a whole number")
-        .replace("expected u64", "expected a whole number");
+    let message = without_type_names(&message);
     let message = match path {
         Some(p) => format!("in `{p}`: {message}"),
         None => message,
@@ -133,6 +137,101 @@ fn yaml_error(file: &Path, yaml: &str, line_offset: usize, e: &serde_yaml::Error
         Some(h) => d.with_help(h),
         None => d,
     }
+}
+
+/// The message without the " at line N column M" parts: the diagnostic has its own position.
+fn without_locations(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find(" at line ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " at line ".len()..];
+        let digits = |t: &str| t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let mut skip = digits(after);
+        if let Some(col) = after[skip..].strip_prefix(" column ") {
+            skip += " column ".len() + digits(col);
+        }
+        rest = &after[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// serde's words for Rust types, in the author's words.
+fn without_type_names(message: &str) -> String {
+    let mut out = message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u64", "expected a whole number");
+    for suffix in [" as u128", " as i128", " as u64", " as i64", " as f64"] {
+        out = out.replace(suffix, "");
+    }
+    for (name, words) in [
+        (
+            "struct FrontMatter",
+            "keys such as `title: ...` and `description: ...`",
+        ),
+        (
+            "struct Step",
+            "a step: keys such as `title: ...` and `body: ...`",
+        ),
+        (
+            "struct Checklist",
+            "a checklist: keys `title: ...` and `items:`",
+        ),
+        ("struct Faq", "a FAQ: keys `q: ...` and `a: ...`"),
+        ("struct DoDont", "a do/don't table: a key `rows:`"),
+        ("struct DoDontRow", "a row: keys `do: ...` and `dont: ...`"),
+        (
+            "struct Callout",
+            "a callout: keys `kind: ...` and `body: ...`",
+        ),
+        (
+            "struct Message",
+            "a message: keys such as `title: ...` and `text: ...`",
+        ),
+    ] {
+        out = out.replace(name, words);
+    }
+    // Any other type name: `struct Name` becomes words, whatever the name.
+    while let Some(i) = out.find("struct ") {
+        let name_end = out[i + 7..]
+            .find(|c: char| !c.is_alphanumeric())
+            .map_or(out.len(), |e| i + 7 + e);
+        out.replace_range(i..name_end, "a map of keys");
+    }
+    out
+}
+
+/// A quoted value that never closes: serde_yaml reports where the file ends; the mistake is
+/// where the quote opened, the last line before that with an odd number of its quote marks.
+fn unclosed_quote(file: &Path, yaml: &str, line_offset: usize, end: Position) -> Diagnostic {
+    let last_line = end.line.saturating_sub(line_offset);
+    let opened = yaml
+        .lines()
+        .enumerate()
+        .take(last_line.max(1))
+        .filter_map(|(index, line)| {
+            let value = line
+                .split_once(": ")
+                .map_or(line.trim_start().trim_start_matches("- "), |(_, v)| v);
+            let quote = value
+                .trim_start()
+                .chars()
+                .next()
+                .filter(|c| *c == '"' || *c == '\'')?;
+            let count = value.matches(quote).count();
+            (count % 2 == 1).then(|| {
+                let col = line.len() - value.trim_start().len();
+                Position::new(index + 1 + line_offset, line[..col].chars().count() + 1)
+            })
+        })
+        .last();
+    Diagnostic::error(
+        file,
+        opened.unwrap_or(end),
+        "this quoted value is never closed",
+    )
+    .with_help("end the value with the same quote mark it starts with; inside double quotes write \\\" for a quote")
 }
 
 /// The value an error message quotes: `soon` in "`soon` is not a duration", heavy in
@@ -173,6 +272,11 @@ fn help_for_yaml_message(message: &str) -> Option<String> {
         Some("write a whole number, e.g. weight: 3".into())
     } else if message.contains("expected a sequence") {
         Some("write a list: one `- item` per line, or [a, b]".into())
+    } else if message.contains("did not find expected") || message.contains("while parsing a block")
+    {
+        Some("check the indentation of this line and the lines above it: the keys of one map, and the `- ` items of one list, start at the same column".into())
+    } else if message.contains("unknown anchor") {
+        Some("YAML aliases (`*name`) are not supported in front matter: write the value out in full, or put text that starts with `*` in double quotes".into())
     } else if message.contains("mapping values are not allowed") {
         Some("a value containing `: ` must be quoted".into())
     } else {
@@ -185,9 +289,48 @@ const YAML11_BOOLEANS: &[&str] = &[
     "OFF",
 ];
 
-/// Unquoted words that YAML 1.1 reads as booleans (`title: no`, `- yes`). serde_yaml reads
-/// them as text, other tools as true/false; we refuse the guess and ask for quotes.
-fn find_yaml11_booleans(file: &Path, yaml: &str, line_offset: usize) -> Vec<Diagnostic> {
+/// Keys whose value is text: a plain `2024`, `true` or `null` there is a mistake, which
+/// serde_yaml would silently turn into the text "2024", "true" or "null".
+const TEXT_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "q",
+    "a",
+    "text",
+    "body",
+    "do",
+    "dont",
+    "phase",
+    "cite",
+];
+
+/// What an unquoted YAML value would be read as, when that is not plain text.
+fn non_text_kind(token: &str) -> Option<&'static str> {
+    match token {
+        "null" | "Null" | "NULL" | "~" => Some("null (no value)"),
+        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => Some("a boolean"),
+        ".inf" | ".Inf" | ".INF" | "-.inf" | "+.inf" | ".nan" | ".NaN" | ".NAN" => Some("a number"),
+        _ if token.starts_with("0x") || token.starts_with("0o") => Some("a number"),
+        _ if token.bytes().any(|b| b.is_ascii_digit())
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"+-._eE".contains(&b))
+            && token.replace('_', "").parse::<f64>().is_ok() =>
+        {
+            Some("a number")
+        }
+        _ => None,
+    }
+}
+
+/// Looks at every unquoted value outside block scalars before the YAML is deserialized, and
+/// refuses what would be read as something other than what it looks like:
+/// - words that YAML 1.1 reads as booleans (`title: no`, `- yes`): serde_yaml reads them as
+///   text, other tools as true/false;
+/// - numbers, booleans and null where text is expected (`title: 2024`);
+/// - anchors and aliases (`&name`, `*name`): an alias repeats a whole subtree, so a small file
+///   of nested aliases can expand to gigabytes; without anchors no alias can resolve.
+fn find_ambiguous_scalars(file: &Path, yaml: &str, line_offset: usize) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut block_indent: Option<usize> = None;
     for (index, line) in yaml.lines().enumerate() {
@@ -204,42 +347,74 @@ fn find_yaml11_booleans(file: &Path, yaml: &str, line_offset: usize) -> Vec<Diag
             column += 2 + (r.len() - r.trim_start().len());
             rest = r.trim_start();
         }
-        let value_start = match rest.find(": ") {
-            Some(i) if !rest.starts_with(['"', '\'']) => i + 2,
+        let (key, value_start) = match rest.find(": ") {
+            Some(i) if !rest.starts_with(['"', '\'']) => (Some(&rest[..i]), i + 2),
             _ if rest.ends_with(':') => continue,
-            _ if column > indent => 0,
+            _ if column > indent => (None, 0),
             _ => continue,
         };
         let value = &rest[value_start..];
         let value_col = column + value_start + (value.len() - value.trim_start().len());
         let value = value.trim_start();
         let value = value.split(" #").next().unwrap_or("").trim_end();
-        if matches!(value, "|" | "|-" | "|+" | ">" | ">-" | ">+") {
-            block_indent = Some(indent);
-            continue;
-        }
-        let mut check = |col: usize, token: &str| {
+        let mut check = |col: usize, token: &str, key: Option<&str>| {
+            let pos = Position::new(
+                index + 1 + line_offset,
+                line[..col.min(line.len())].chars().count() + 1,
+            );
             if YAML11_BOOLEANS.contains(&token) {
-                let pos = Position::new(
-                    index + 1 + line_offset,
-                    line[..col.min(line.len())].chars().count() + 1,
-                );
                 found.push(
                     Diagnostic::error(file, pos, format!("unquoted `{token}` is ambiguous: YAML 1.1 reads it as a boolean, YAML 1.2 as text"))
                         .with_help(format!("write \"{token}\" in quotes for the text, or true/false for a yes/no value")),
                 );
+            } else if token.starts_with(['&', '*']) {
+                let what = if token.starts_with('&') {
+                    "anchors"
+                } else {
+                    "aliases"
+                };
+                found.push(
+                    Diagnostic::error(file, pos, format!("YAML {what} (`{token}`) are not supported in front matter"))
+                        .with_help("write the value out in full; if it is text that starts with `&` or `*`, put it in double quotes"),
+                );
+            } else if let Some(kind) = key
+                .filter(|k| TEXT_KEYS.contains(k))
+                .and(non_text_kind(token))
+            {
+                let key = key.unwrap_or_default();
+                found.push(
+                    Diagnostic::error(
+                        file,
+                        pos,
+                        format!("`{key}` must be text, but unquoted `{token}` is read as {kind}"),
+                    )
+                    .with_help(format!("put it in double quotes: {key}: \"{token}\"")),
+                );
             }
         };
+        if value.starts_with('&') {
+            check(
+                value_col,
+                value.split_whitespace().next().unwrap_or(value),
+                key,
+            );
+            continue;
+        }
+        let block = value.trim_start_matches('|').trim_start_matches('>');
+        if value.starts_with(['|', '>']) && matches!(block, "" | "-" | "+") {
+            block_indent = Some(indent);
+            continue;
+        }
         match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
             Some(inner) => {
                 let mut at = value_col + 1;
                 for t in inner.split(',') {
                     let col = at + (t.len() - t.trim_start().len());
                     at += t.len() + 1;
-                    check(col, t.trim());
+                    check(col, t.trim(), None);
                 }
             }
-            None => check(value_col, value),
+            None => check(value_col, value, key),
         }
     }
     found
@@ -307,6 +482,59 @@ pub fn locate_text_nth(yaml: &str, line_offset: usize, text: &str, nth: usize) -
     }
 }
 
+/// Finds many texts in one YAML block, in the order they are asked for, in linear time overall:
+/// each search starts where the last match was (front-matter links are asked for mostly in
+/// the order they stand), wraps around once, and once the bytes searched reach a few times the
+/// YAML's size, the rest are given the block's first line instead of being searched for.
+pub struct YamlLocator<'a> {
+    yaml: &'a str,
+    line_offset: usize,
+    lines: crate::diagnostic::LineIndex,
+    cursor: usize,
+    budget: usize,
+}
+
+impl<'a> YamlLocator<'a> {
+    pub fn new(yaml: &'a str, line_offset: usize) -> Self {
+        YamlLocator {
+            yaml,
+            line_offset,
+            lines: crate::diagnostic::LineIndex::new(yaml),
+            cursor: 0,
+            budget: yaml.len().saturating_mul(4).max(4096),
+        }
+    }
+
+    /// The position of the next occurrence of `text` at or after the last match.
+    pub fn locate(&mut self, text: &str) -> Position {
+        let fallback = Position::START.shifted(self.line_offset);
+        if text.is_empty() || self.budget == 0 {
+            return fallback;
+        }
+        let bytes = self.yaml.as_bytes();
+        let finder = memchr::memmem::Finder::new(text.as_bytes());
+        let after = finder.find(&bytes[self.cursor..]).map(|i| self.cursor + i);
+        let searched_after = after.map_or(bytes.len() - self.cursor, |at| at - self.cursor);
+        let found = after.or_else(|| {
+            let end = (self.cursor + text.len()).min(bytes.len());
+            finder.find(&bytes[..end])
+        });
+        let searched = match (after, found) {
+            (Some(_), _) => searched_after,
+            (None, Some(at)) => searched_after + at,
+            (None, None) => bytes.len(),
+        };
+        self.budget = self.budget.saturating_sub(searched + text.len());
+        match found {
+            Some(at) => {
+                self.cursor = at;
+                self.lines.position(self.yaml, at).shifted(self.line_offset)
+            }
+            None => fallback,
+        }
+    }
+}
+
 /// `locate_text_nth` line by line, for the cases the fast search does not cover.
 fn locate_text_by_lines(
     yaml: &str,
@@ -343,6 +571,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_locator_finds_texts_in_order_and_wraps_around() {
+        let yaml = "a: x1\nb: x2\nc: x1\n";
+        let mut locator = YamlLocator::new(yaml, 1);
+        assert_eq!(locator.locate("x2"), Position::new(3, 4));
+        assert_eq!(locator.locate("x1"), Position::new(4, 4));
+        assert_eq!(locator.locate("x2"), Position::new(3, 4));
+        assert_eq!(locator.locate("nope"), Position::new(2, 1));
+    }
+
+    #[test]
+    fn the_locator_stops_searching_after_its_budget() {
+        let yaml = "k: v\n".repeat(2000);
+        let mut locator = YamlLocator::new(&yaml, 0);
+        for _ in 0..100 {
+            locator.locate("missing");
+        }
+        assert_eq!(locator.budget, 0);
     }
 
     #[test]

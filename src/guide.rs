@@ -345,6 +345,10 @@ impl<'de> Deserialize<'de> for ChecklistItem {
                 let (mut id, mut text) = (None, None);
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
+                        "id" if id.is_some() => return Err(de::Error::duplicate_field("id")),
+                        "text" if text.is_some() => {
+                            return Err(de::Error::duplicate_field("text"));
+                        }
                         "id" => id = Some(map.next_value::<String>()?),
                         "text" => text = Some(map.next_value::<String>()?),
                         other => return Err(de::Error::unknown_field(other, &["id", "text"])),

@@ -12,8 +12,9 @@ use std::collections::HashSet;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::diagnostic::Position;
+use crate::diagnostic::{LineIndex, Position};
 use crate::guide::{Checklist, ChecklistItem, slugify};
+use crate::unique_ids::UniqueIds;
 
 /// The markdown extensions every guide gets.
 pub fn parser_options() -> Options {
@@ -128,10 +129,11 @@ pub fn render_body(markdown: &str, cx: &BodyContext) -> RenderedBody {
     events.extend(Parser::new_ext(markdown, parser_options()).into_offset_iter());
     let mut walk = BodyWalk {
         markdown,
+        lines: LineIndex::new(markdown),
         line_offset,
         base_path,
-        used_ids: cx.reserved_html_ids.clone(),
-        widget_ids: cx.widget_ids.clone(),
+        used_ids: UniqueIds::new(cx.reserved_html_ids.clone()),
+        widget_ids: UniqueIds::new(cx.widget_ids.clone()),
         body: RenderedBody::default(),
         pending: Vec::new(),
         last_heading: None,
@@ -147,10 +149,11 @@ pub fn render_body(markdown: &str, cx: &BodyContext) -> RenderedBody {
 
 struct BodyWalk<'a> {
     markdown: &'a str,
+    lines: LineIndex,
     line_offset: usize,
     base_path: &'a str,
-    used_ids: HashSet<String>,
-    widget_ids: HashSet<String>,
+    used_ids: UniqueIds,
+    widget_ids: UniqueIds,
     body: RenderedBody,
     pending: Vec<Event<'a>>,
     last_heading: Option<(String, String)>,
@@ -160,7 +163,9 @@ struct BodyWalk<'a> {
 
 impl<'a> BodyWalk<'a> {
     fn position(&self, offset: usize) -> Position {
-        Position::of_offset(self.markdown, offset).shifted(self.line_offset)
+        self.lines
+            .position(self.markdown, offset)
+            .shifted(self.line_offset)
     }
 
     fn flush(&mut self) {
@@ -179,14 +184,7 @@ impl<'a> BodyWalk<'a> {
         } else {
             wanted.to_string()
         };
-        let mut id = base.clone();
-        let mut n = 2;
-        while self.used_ids.contains(&id) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
-        self.used_ids.insert(id.clone());
-        id
+        self.used_ids.claim(&base)
     }
 
     /// Handles the event at `i`; returns the index of the next unhandled event.
@@ -311,7 +309,7 @@ impl<'a> BodyWalk<'a> {
     ) -> usize {
         let end = find_end(events, i);
         let mut items = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = UniqueIds::default();
         let mut j = i + 1;
         while j < end {
             if matches!(events[j].0, Event::Start(Tag::Item)) {
@@ -338,13 +336,7 @@ impl<'a> BodyWalk<'a> {
                 }
                 let text = plain_text(inner.iter());
                 self.body.word_count += count_words(&text);
-                let mut id = slugify(&text);
-                let base = id.clone();
-                let mut n = 2;
-                while !seen.insert(id.clone()) {
-                    id = format!("{base}-{n}");
-                    n += 1;
-                }
+                let id = seen.claim(&slugify(&text));
                 let mut html = String::new();
                 pulldown_cmark::html::push_html(&mut html, inner.into_iter());
                 items.push(ChecklistItem {
@@ -360,12 +352,7 @@ impl<'a> BodyWalk<'a> {
             .last_heading
             .clone()
             .unwrap_or_else(|| ("checklist".into(), "Checklist".into()));
-        let mut id = heading_id.clone();
-        let mut n = 2;
-        while !self.widget_ids.insert(id.clone()) {
-            id = format!("{heading_id}-{n}");
-            n += 1;
-        }
+        let id = self.widget_ids.claim(&heading_id);
         self.flush();
         let position = self.position(events[i].1.start);
         self.body.checklists.push(Checklist {

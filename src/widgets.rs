@@ -9,8 +9,8 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Position};
-use crate::front_matter::locate_text;
+use crate::diagnostic::Diagnostic;
+use crate::front_matter::YamlLocator;
 use crate::guide::{CalloutKind, Checklist, Guide};
 use crate::markdown::{
     BodyContext, BodyPart, Link, Placement, RenderedBody, WidgetRef, count_words, escape_attr,
@@ -348,6 +348,7 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     let f = &guide.front;
     let mut links = Vec::new();
     let mut words = 0;
+    let mut locator = YamlLocator::new(&guide.yaml, guide.yaml_line_offset);
     let mut fragment = |md: &str, inline: bool| {
         words += count_words(md);
         let (html, found) = if inline {
@@ -356,8 +357,7 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
             render_fragment(md, base_path)
         };
         for target in found {
-            let position = locate_text(&guide.yaml, guide.yaml_line_offset, &target)
-                .unwrap_or(Position::START);
+            let position = locator.locate(&target);
             links.push(Link { target, position });
         }
         html

@@ -503,7 +503,28 @@ fn new_writes_a_skeleton_that_checks_clean() {
 }
 
 #[test]
-fn a_build_killed_mid_swap_gets_the_last_good_site_back() {
+fn a_build_killed_between_the_renames_of_a_swap_gets_the_last_good_site_back() {
+    let (tmp, root, out) = build_fixture("basic");
+    let good = fs::read(out.join("alpha/index.html")).unwrap();
+    // Where trees cannot be exchanged in one step, they trade places by three renames; a kill
+    // after the first leaves the old site aside and no output.
+    let aside = tmp.path().join(".guidesmith-standby/out.swap");
+    fs::rename(&out, &aside).unwrap();
+    fs::write(root.join("guides/broken.md"), "").unwrap();
+    let r = guidesmith(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!r.status.success());
+    assert_eq!(fs::read(out.join("alpha/index.html")).unwrap(), good);
+    assert!(!aside.exists());
+}
+
+#[test]
+fn a_build_killed_mid_swap_by_an_earlier_version_gets_the_last_good_site_back() {
     let (tmp, root, out) = build_fixture("basic");
     let good = fs::read(out.join("alpha/index.html")).unwrap();
     // The state a kill between the two renames leaves: the old site aside, no output.

@@ -346,3 +346,273 @@ fn template_error_while_rendering() {
         "404.html",
     );
 }
+
+#[test]
+fn text_keys_refuse_numbers_booleans_and_null() {
+    for (value, kind) in [
+        ("2024", "a number"),
+        ("true", "a boolean"),
+        ("null", "null (no value)"),
+        ("1.5e3", "a number"),
+    ] {
+        assert_error(
+            &[(
+                "guides/bad.md",
+                format!("---\ntitle: {value}\ndescription: B\n---\n").as_bytes(),
+            )],
+            &format!(
+                "guides/bad.md:2:8: error: `title` must be text, but unquoted `{value}` is read as {kind}\n  help: put it in double quotes: title: \"{value}\""
+            ),
+        );
+    }
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}faqs:\n  - q: Why?\n    a: 42\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:6:8: error: `a` must be text, but unquoted `42` is read as a number",
+    );
+}
+
+#[test]
+fn a_key_repeated_inside_an_item_is_an_error() {
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}checklists:\n  - title: C\n    items:\n      - {{id: a, id: b, text: t}}\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:7:9: error: in `checklists[0].items[0]`: duplicate field `id`",
+    );
+}
+
+#[test]
+fn yaml_anchors_and_aliases_are_refused_before_they_expand() {
+    // Nine levels of nine aliases each: a billion leaves if it were expanded.
+    let mut yaml = String::from("---\ntitle: A\ndescription: B\nx0: &a0 [\"lol\"]\n");
+    for level in 1..10 {
+        let refs = vec![format!("*a{}", level - 1); 9].join(", ");
+        yaml.push_str(&format!("x{level}: &a{level} [{refs}]\n"));
+    }
+    yaml.push_str("---\n");
+    let err = failed_build(&[("guides/bad.md", yaml.as_bytes())]);
+    assert!(
+        err.starts_with("guides/bad.md:4:5: error: YAML anchors (`&a0`) are not supported in front matter\n  help: write the value out in full"),
+        "{err}"
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}takeaways: [*nothing]\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:",
+    );
+}
+
+#[test]
+fn oversized_files_and_fields_are_refused() {
+    let mut big = String::from("---\ntitle: A\ndescription: B\n---\n");
+    while big.len() <= 4 * 1024 * 1024 {
+        big.push_str("A line of body text that repeats until the file is too large.\n");
+    }
+    assert_error(
+        &[("guides/big.md", big.as_bytes())],
+        "guides/big.md:1:1: error: the file is 4.0 MB; a guide file may be at most 4 MB",
+    );
+    let title = "T".repeat(301);
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("---\ntitle: {title}\ndescription: B\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:2:1: error: `title` is 301 characters long; at most 300 are allowed",
+    );
+}
+
+#[test]
+fn yaml_mistakes_point_at_the_mistake_in_plain_words() {
+    assert_error(
+        &[(
+            "guides/bad.md",
+            b"---\ntitle: A\ndescription: \"never closed\nweight: 3\nsteps: []\n---\n",
+        )],
+        "guides/bad.md:3:14: error: this quoted value is never closed\n  help: end the value with the same quote mark",
+    );
+    let err = failed_build(&[("guides/bad.md", b"---\n- a\n- b\n---\n")]);
+    assert!(
+        err.contains("expected keys such as `title: ...` and `description: ...`"),
+        "{err}"
+    );
+    let err = failed_build(&[(
+        "guides/bad.md",
+        format!("{GOOD_HEAD}weight: 99999999999999999999999\n---\n").as_bytes(),
+    )]);
+    assert!(
+        !err.contains("struct") && !err.contains(" as u128"),
+        "{err}"
+    );
+    let err = failed_build(&[(
+        "guides/bad.md",
+        format!("{GOOD_HEAD}steps:\n  - title: a\n   - title: b\n---\n").as_bytes(),
+    )]);
+    assert!(err.contains("help: check the indentation"), "{err}");
+}
+
+#[test]
+fn an_opening_line_with_trailing_spaces_still_opens_the_front_matter() {
+    let (_tmp, root) = site_copy("basic");
+    fs::write(
+        root.join("guides/spaced.md"),
+        "--- \ntitle: Spaced\ndescription: B\n---  \nBody.\n",
+    )
+    .unwrap();
+    let r = guidesmith(&["check", "--root", root.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", stderr(&r));
+}
+
+#[test]
+fn names_that_break_on_other_systems_are_reported() {
+    let (_tmp, root) = site_copy("basic");
+    fs::create_dir_all(root.join("static/Alpha")).unwrap();
+    fs::write(root.join("static/Alpha/x.txt"), "x").unwrap();
+    fs::write(
+        root.join("guides/con.md"),
+        "---\ntitle: Con\ndescription: B\n---\n",
+    )
+    .unwrap();
+    let r = guidesmith(&["check", "--root", root.to_str().unwrap()]);
+    let err = stderr(&r);
+    assert!(r.status.success(), "warnings only by default: {err}");
+    assert!(
+        err.contains("warning: `Alpha` and `alpha` differ only by case"),
+        "{err}"
+    );
+    assert!(
+        err.contains("guides/con.md:1:1: warning: `con` uses the name `con`, which Windows reserves for a device"),
+        "{err}"
+    );
+    let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    fs::write(
+        root.join("site.toml"),
+        format!("{toml}\n[build]\nportable = true\n"),
+    )
+    .unwrap();
+    let r = guidesmith(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(1), "{}", stderr(&r));
+    assert!(
+        stderr(&r).contains("error: `con` uses the name"),
+        "{}",
+        stderr(&r)
+    );
+}
+
+#[test]
+fn an_output_folder_that_holds_the_sources_is_refused_and_the_site_survives() {
+    let (_tmp, root) = site_copy("basic");
+    // A GitHub Pages root made with `cp -r public/. .` carries build's marker.
+    fs::write(root.join(".guidesmith-output"), "").unwrap();
+    fs::create_dir_all(root.join(".git")).unwrap();
+    let site_toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    let r = root.to_str().unwrap();
+    for (output_dir, why) in [
+        (".", "is the site root"),
+        ("guides", "is the guides folder"),
+        ("static/out", "is inside the static folder (`static`)"),
+        ("themes", "contains the theme folder (`themes/default`)"),
+        ("themes/default/out", "is inside the theme folder"),
+        (".git", "is the git repository"),
+        ("./guides", "is the guides folder"),
+    ] {
+        fs::write(
+            root.join("site.toml"),
+            format!("output_dir = \"{output_dir}\"\n{site_toml}"),
+        )
+        .unwrap();
+        for command in ["build", "check"] {
+            let out = guidesmith(&[command, "--root", r]);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{command} {output_dir}: {err}");
+            assert!(
+                err.starts_with("site.toml:1:1: error: the output folder ") && err.contains(why),
+                "{command} {output_dir}: {err}"
+            );
+        }
+    }
+    fs::write(root.join("site.toml"), &site_toml).unwrap();
+    for flag in [".", "guides", "static/x", ".."] {
+        let out = guidesmith(&[
+            "build",
+            "--root",
+            r,
+            "--output",
+            &root.join(flag).to_string_lossy(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "--output {flag}");
+        assert!(
+            stderr(&out).contains("error: --output: the output folder"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(root.join("guides/alpha.md").is_file() && root.join("site.toml").is_file());
+    assert!(root.join("static/logo.svg").is_file() && root.join(".git").is_dir());
+}
+
+#[test]
+fn names_too_long_for_a_file_system_are_refused_by_check_and_build() {
+    let long = "a".repeat(230);
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}slug: {long}\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:1: error: invalid slug `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...`: it is 230 bytes long; at most 200 are allowed",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}tags: [ok, {long}]\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:1: error: tag `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...` is too long: its page's folder name would be 230 bytes",
+    );
+    // A slug taken from the file name points at the file and says so.
+    let err = failed_build(&[(
+        &format!("guides/{}.md", "b".repeat(210)),
+        format!("{GOOD_HEAD}---\n").as_bytes(),
+    )]);
+    assert!(err.contains(".md:1:1: error: invalid slug `bbbb"), "{err}");
+    assert!(
+        err.contains("help: the slug comes from the file name"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_cname_that_is_not_a_host_name_is_refused_by_check_and_build() {
+    let toml = fs::read_to_string(fixture("basic").join("site.toml")).unwrap();
+    let lines = toml.lines().count();
+    for cname in [
+        "\"guides.example.org\\nevil.example\"",
+        "'https://guides.example.org/'",
+    ] {
+        let site = format!("{toml}\n[publish]\ncname = {cname}\n");
+        let err = failed_build(&[("site.toml", site.as_bytes())]);
+        assert!(
+            err.starts_with(&format!(
+                "site.toml:{}:1: error: [publish] cname = ",
+                lines + 3
+            )),
+            "{err}"
+        );
+        assert!(err.contains("is not a host name"), "{err}");
+    }
+}
+
+#[test]
+fn control_characters_from_a_file_reach_the_terminal_escaped() {
+    let err = failed_build(&[(
+        "guides/bad.md",
+        format!("{GOOD_HEAD}\"\\e[2J\\e]0;owned\\a\": 1\n---\n").as_bytes(),
+    )]);
+    assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
+    assert!(err.contains("\\u{1b}[2J\\u{1b}]0;owned\\u{7}"), "{err}");
+}

@@ -960,3 +960,68 @@ fn minified_scripts_and_styles_work_under_the_content_security_policy() {
         }
     }
 }
+
+#[test]
+fn publish_to_a_folder_writes_files_readable_by_a_web_server_like_build_does() {
+    use std::os::unix::fs::PermissionsExt;
+    let (tmp, root) = site_copy("basic");
+    let target = tmp.path().join("www");
+    ok(run(&[
+        "publish",
+        "--root",
+        s(&root),
+        "--to",
+        "dir",
+        s(&target),
+    ]));
+    let built = tmp.path().join("out");
+    release_build(&root, &built, "https://example.org/");
+    let mode_of = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let (file_mode, dir_mode) = (mode_of(&built.join("index.html")), mode_of(&built));
+    assert_eq!(
+        (file_mode, dir_mode),
+        (0o644, 0o755),
+        "build under umask 022"
+    );
+    let mut checked = 0;
+    let mut pending = vec![target.clone()];
+    while let Some(dir) = pending.pop() {
+        assert_eq!(mode_of(&dir), dir_mode, "{}", dir.display());
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                assert_eq!(mode_of(&path), file_mode, "{}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 3, "only {checked} files published");
+}
+
+#[test]
+fn a_remote_that_looks_like_a_git_option_is_refused_and_runs_nothing() {
+    let (tmp, root) = site_copy("basic");
+    site_repo(&root);
+    let marker = tmp.path().join("ran");
+    let value = format!("--upload-pack=touch {}", marker.display());
+    let out = run(&[
+        "publish",
+        "--root",
+        s(&root),
+        "--to",
+        "git",
+        &format!("--remote={value}"),
+        "--branch",
+        "gh-pages",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("`{value}` is not a git remote")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: "), "{stderr}");
+    assert!(!marker.exists(), "git ran the remote as an option");
+}

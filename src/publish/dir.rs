@@ -140,7 +140,11 @@ fn write_manifest(target: &Path, paths: &BTreeSet<String>) -> Result<()> {
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let mut temp = tempfile::NamedTempFile::new_in(parent)
+    // The same mode as a file `build` writes (0666 less the umask): a web server running as
+    // another user can read what `rsync -a` copies from here.
+    let mut temp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(parent)
         .with_context(|| format!("writing in {}", parent.display()))?;
     std::io::Write::write_all(&mut temp, bytes)
         .with_context(|| format!("writing {}", path.display()))?;

@@ -47,6 +47,7 @@ pub fn publish_to_git(
     dry_run: bool,
 ) -> Result<GitPublish> {
     check_branch_name(&target.branch)?;
+    check_remote(&target.remote)?;
     let remote = local_remote(&target.remote);
     let work = tempfile::Builder::new()
         .prefix("guidesmith-publish-")
@@ -59,6 +60,7 @@ pub fn publish_to_git(
             "fetch",
             "--quiet",
             "--depth=1",
+            "--",
             &remote,
             &format!("+refs/heads/{0}:refs/heads/{0}", target.branch),
         ])
@@ -102,7 +104,7 @@ pub fn publish_to_git(
         .run_with_input(&args, &message)?
         .trim()
         .to_string();
-    repo.run(&["push", "--quiet", &remote, &format!("{commit}:refs/heads/{}", target.branch)]).map_err(|e| {
+    repo.run(&["push", "--quiet", "--", &remote, &format!("{commit}:refs/heads/{}", target.branch)]).map_err(|e| {
         anyhow!("pushing to branch {} of {}: {e:#}\n  help: if the branch moved while publishing, run publish again", target.branch, target.remote)
     })?;
     Ok(GitPublish {
@@ -126,6 +128,16 @@ fn check_branch_name(branch: &str) -> Result<()> {
     }
 }
 
+/// A remote is a URL or a path, never something git would read as one of its options.
+fn check_remote(remote: &str) -> Result<()> {
+    if remote.is_empty() || remote.starts_with('-') || remote.chars().any(char::is_control) {
+        bail!(
+            "`{remote}` is not a git remote\n  help: give --remote a URL such as https://github.com/you/site.git or a path; a value starting with `-` is refused (write ./{remote} for a folder of that name)"
+        )
+    }
+    Ok(())
+}
+
 /// A remote given as a relative local path is made absolute: git runs in a private folder.
 fn local_remote(remote: &str) -> String {
     let path = Path::new(remote);
@@ -143,6 +155,7 @@ fn remote_tip(repo: &Git, remote: &str, branch: &str) -> Result<Option<String>> 
         .run(&[
             "ls-remote",
             "--heads",
+            "--",
             remote,
             &format!("refs/heads/{branch}"),
         ])

@@ -30,12 +30,15 @@ use bytes::Bytes;
 use rayon::prelude::*;
 
 use super::page_keys::{Card, GuideId, SiteIndex, hash_of, page_keys, update_cards};
-use crate::build::{BuildOptions, find_path_collisions, links_to_failed, load_config};
+use crate::build::{
+    BuildOptions, find_path_collisions, links_to_failed, load_config, output_names,
+};
 use crate::config::SiteConfig;
 use crate::content::{find_guide_files, load_guide};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::file_reads::map_file_contents;
 use crate::links::check_links_of;
+use crate::portable_names::find_unportable_names;
 use crate::render::{OutputFile, render_page, site_view};
 use crate::site::{Site, reading_order};
 use crate::theme::{StaticSource, Theme};
@@ -715,16 +718,20 @@ fn check_site(
                     .filter_map(|f| by_source.get(f.as_path()).copied()),
             ));
         }
+        let paths: Vec<String> = state
+            .index
+            .page_paths
+            .iter()
+            .chain(state.statics.keys())
+            .cloned()
+            .collect();
         if state.index.has_collisions {
-            let paths: Vec<String> = state
-                .index
-                .page_paths
-                .iter()
-                .chain(state.statics.keys())
-                .cloned()
-                .collect();
             problems.extend(find_path_collisions(&state.site, &state.theme, &paths));
         }
+        problems.extend(find_unportable_names(
+            &output_names(&state.site, &state.theme, &paths),
+            state.site.config.build.portable,
+        ));
     }
     problems.extend(
         check_links_cached(state, removed_outputs, links)
