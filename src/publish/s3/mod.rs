@@ -5,9 +5,12 @@
 //!    lists the prefix and compares ETags with MD5s).
 //! 2. [`plan::plan_objects`] diffs the local files, with their [`headers`], against it; a dry
 //!    run stops here. Nothing changed means no request beyond that one read.
-//! 3. A widened manifest is written, then the uploads run in [`plan::upload_batches`] order
-//!    (assets, pages, listings), `jobs` at a time; then the final manifest; then the deletes,
-//!    unless there are more than `max_deletes`.
+//! 3. A widened manifest is written (the old one plus every key about to be added), then the
+//!    uploads run in [`plan::upload_batches`] order (assets, new pages, changed pages,
+//!    listings), `jobs` at a time; then a manifest of the new files plus the keys left to
+//!    delete; then the deletes in [`plan::delete_batches`] order (pages, then assets); then the
+//!    final manifest. More than `max_deletes` deletes stops the publish before any request
+//!    that changes the bucket.
 //!
 //! A publish stopped at any point leaves every page's references resolvable (a page is uploaded
 //! only after the assets it names, and nothing is deleted before the new pages are up), and the
@@ -19,13 +22,18 @@ pub(crate) mod plan;
 pub(crate) mod upload;
 
 use anyhow::{Context, Result, bail};
-use futures_util::StreamExt;
+use std::collections::HashMap;
+
+use futures_util::{StreamExt, TryStreamExt};
 
 use super::Plan;
 use crate::config::S3HeaderRule;
 use crate::render::OutputFile;
-use manifest::MANIFEST_KEY;
-use plan::{Remote, final_manifest, local_objects, plan_objects, upload_batches, widened_manifest};
+use manifest::{MANIFEST_KEY, Manifest};
+use plan::{
+    LocalObject, Remote, delete_batches, final_manifest, local_objects, manifest_before_deletes,
+    plan_objects, upload_batches, widened_manifest,
+};
 use upload::Bucket;
 
 /// A bucket to publish into; flags over `[publish.s3]`.
@@ -75,14 +83,16 @@ async fn publish_async(target: &S3Target, files: &[OutputFile], dry_run: bool) -
     }
     let previous = match &remote {
         Remote::Manifest(m) => m.clone(),
-        Remote::Listing(_) => manifest::Manifest::default(),
+        Remote::Listing(_) => Manifest::default(),
     };
-    let widened = widened_manifest(&previous, &plan, &local);
-    if widened != previous {
-        put_manifest(&bucket, &widened).await?;
-    }
-    let by_path: std::collections::HashMap<&str, &plan::LocalObject<'_>> =
-        local.iter().map(|o| (o.path, o)).collect();
+    let mut written = previous.clone();
+    put_manifest_if_changed(
+        &bucket,
+        &mut written,
+        widened_manifest(&previous, &plan, &local),
+    )
+    .await?;
+    let by_path: HashMap<&str, &LocalObject<'_>> = local.iter().map(|o| (o.path, o)).collect();
     for batch in upload_batches(&plan) {
         run_all(
             target.jobs,
@@ -93,34 +103,48 @@ async fn publish_async(target: &S3Target, files: &[OutputFile], dry_run: bool) -
         )
         .await?;
     }
-    put_manifest(&bucket, &final_manifest(&local)).await?;
-    run_all(
-        target.jobs,
-        plan.removed.iter().map(|path| bucket.delete(path)),
+    put_manifest_if_changed(
+        &bucket,
+        &mut written,
+        manifest_before_deletes(&previous, &plan, &local),
     )
     .await?;
+    for batch in delete_batches(&plan) {
+        bucket.delete_all(&batch).await?;
+    }
+    put_manifest_if_changed(&bucket, &mut written, final_manifest(&local)).await?;
     Ok(plan)
 }
 
-async fn put_manifest(bucket: &Bucket, manifest: &manifest::Manifest) -> Result<()> {
+/// Writes `next` as the manifest unless it is what the bucket already holds (`written`).
+async fn put_manifest_if_changed(
+    bucket: &Bucket,
+    written: &mut Manifest,
+    next: Manifest,
+) -> Result<()> {
+    if *written == next {
+        return Ok(());
+    }
     let headers = headers::Headers {
         content_type: "application/json".to_string(),
         cache_control: "no-store".to_string(),
         content_encoding: None,
     };
-    bucket.put(MANIFEST_KEY, manifest.to_json(), &headers).await
+    bucket.put(MANIFEST_KEY, next.to_json(), &headers).await?;
+    *written = next;
+    Ok(())
 }
 
-/// Runs the requests `jobs` at a time; the first error, after all have finished.
+/// Runs the requests `jobs` at a time and stops at the first error: requests not yet started
+/// are not sent, so a publish that lost its server gives up at once.
 async fn run_all<F>(jobs: usize, requests: impl Iterator<Item = F>) -> Result<()>
 where
     F: std::future::Future<Output = Result<()>>,
 {
-    let results: Vec<Result<()>> = futures_util::stream::iter(requests)
+    futures_util::stream::iter(requests)
         .buffer_unordered(jobs.max(1))
-        .collect()
-        .await;
-    results.into_iter().collect()
+        .try_collect::<()>()
+        .await
 }
 
 /// The target from `publish --to s3` flags, each falling back to `[publish.s3]` in site.toml.

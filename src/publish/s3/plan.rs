@@ -1,11 +1,16 @@
 //! What a publish to object storage changes, and in which order, so a site served from the
 //! bucket never has a page referencing an object that is not there yet:
 //!
-//! 1. new and changed assets (fingerprinted names first among them),
-//! 2. pages (`.html`),
-//! 3. the sitemap, the feed and other listings (`.xml`, `.txt`),
-//! 4. the manifest (written by the caller),
-//! 5. deletes, last.
+//! 1. new and changed assets (styles, scripts, images: everything that is not a page or a
+//!    listing),
+//! 2. new pages, so that no page links to a page that is not there yet,
+//! 3. changed pages,
+//! 4. the sitemap, the feed and other listings (`.xml`, `.txt`),
+//! 5. the manifest (written by the caller),
+//! 6. deletes, last: pages and listings, then the assets only they used.
+//!
+//! A new page may link to another new page uploaded in the same stage; neither is linked from
+//! a page that was already there until stage 3.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -104,34 +109,69 @@ fn md5_hex(bytes: &[u8]) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum UploadStage {
     Asset,
+    NewPage,
+    ChangedPage,
+    Listing,
+}
+
+/// What kind of object an output path is, judged by its name (a `.br` / `.gz` variant is
+/// the kind of its original).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ObjectKind {
+    Asset,
     Page,
     Listing,
 }
 
-pub(crate) fn upload_stage(path: &str) -> UploadStage {
+pub(crate) fn object_kind(path: &str) -> ObjectKind {
     let original = path
         .strip_suffix(".br")
         .or_else(|| path.strip_suffix(".gz"))
         .unwrap_or(path);
     if original.ends_with(".html") {
-        UploadStage::Page
+        ObjectKind::Page
     } else if original.ends_with(".xml") || original.ends_with(".txt") {
-        UploadStage::Listing
+        ObjectKind::Listing
     } else {
-        UploadStage::Asset
+        ObjectKind::Asset
+    }
+}
+
+fn upload_stage(path: &str, is_new: bool) -> UploadStage {
+    match (object_kind(path), is_new) {
+        (ObjectKind::Asset, _) => UploadStage::Asset,
+        (ObjectKind::Page, true) => UploadStage::NewPage,
+        (ObjectKind::Page, false) => UploadStage::ChangedPage,
+        (ObjectKind::Listing, _) => UploadStage::Listing,
     }
 }
 
 /// The keys to upload, grouped by stage in upload order.
 pub(crate) fn upload_batches(plan: &Plan) -> Vec<Vec<String>> {
     let mut stages: BTreeMap<UploadStage, Vec<String>> = BTreeMap::new();
-    for path in plan.added.iter().chain(&plan.changed) {
+    let keys =
+        (plan.added.iter().map(|p| (p, true))).chain(plan.changed.iter().map(|p| (p, false)));
+    for (path, is_new) in keys {
         stages
-            .entry(upload_stage(path))
+            .entry(upload_stage(path, is_new))
             .or_default()
             .push(path.clone());
     }
     stages.into_values().collect()
+}
+
+/// The keys to delete in two batches: pages and listings, then assets, so a page that is
+/// still there never names an asset that is gone.
+pub(crate) fn delete_batches(plan: &Plan) -> Vec<Vec<String>> {
+    let (assets, others): (Vec<String>, Vec<String>) = plan
+        .removed
+        .iter()
+        .cloned()
+        .partition(|p| object_kind(p) == ObjectKind::Asset);
+    [others, assets]
+        .into_iter()
+        .filter(|batch| !batch.is_empty())
+        .collect()
 }
 
 /// The manifest to write before any upload: the old one plus a placeholder for every key about
@@ -166,6 +206,22 @@ pub(crate) fn final_manifest(local: &[LocalObject<'_>]) -> Manifest {
     }
 }
 
+/// The manifest written before the deletes: the local objects plus the keys about to be
+/// deleted, so a publish stopped among the deletes still knows what is left to delete.
+pub(crate) fn manifest_before_deletes(
+    previous: &Manifest,
+    plan: &Plan,
+    local: &[LocalObject<'_>],
+) -> Manifest {
+    let mut m = final_manifest(local);
+    for path in &plan.removed {
+        if let Some(entry) = previous.files.get(path) {
+            m.files.insert(path.clone(), entry.clone());
+        }
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,22 +254,46 @@ mod tests {
     }
 
     #[test]
-    fn assets_go_before_pages_before_listings() {
+    fn assets_go_before_new_pages_before_changed_pages_before_listings() {
         let plan = Plan {
             added: vec![
                 "sitemap.xml".into(),
-                "index.html".into(),
+                "new/index.html".into(),
                 "style.12345678.css".into(),
             ],
-            changed: vec!["feed.xml".into(), "index.html.br".into()],
+            changed: vec![
+                "feed.xml".into(),
+                "index.html".into(),
+                "index.html.br".into(),
+            ],
             removed: vec![],
         };
         assert_eq!(
             upload_batches(&plan),
             vec![
                 vec!["style.12345678.css".to_string()],
+                vec!["new/index.html".to_string()],
                 vec!["index.html".to_string(), "index.html.br".to_string()],
                 vec!["sitemap.xml".to_string(), "feed.xml".to_string()],
+            ]
+        );
+    }
+
+    #[test]
+    fn pages_are_deleted_before_the_assets_they_use() {
+        let plan = Plan {
+            removed: vec![
+                "old.1234abcd.css".into(),
+                "old/index.html".into(),
+                "old.xml".into(),
+            ],
+            ..Plan::default()
+        };
+        assert_eq!(
+            delete_batches(&plan),
+            vec![
+                vec!["old/index.html".to_string(), "old.xml".to_string()],
+                vec!["old.1234abcd.css".to_string()],
             ]
         );
     }

@@ -151,11 +151,23 @@ impl Bucket {
             .map_err(|e| self.error(&format!("uploading {path} to"), e))
     }
 
-    pub(crate) async fn delete(&self, path: &str) -> Result<()> {
-        self.store
-            .delete(&self.key(path))
-            .await
-            .map_err(|e| self.error(&format!("deleting {path} from"), e))
+    /// Deletes `paths` in as few requests as the store allows (S3's DeleteObjects takes up to
+    /// 1,000 keys a request).
+    pub(crate) async fn delete_all(&self, paths: &[String]) -> Result<()> {
+        let keys: Vec<object_store::Result<Key>> = paths.iter().map(|p| Ok(self.key(p))).collect();
+        let mut results = self
+            .store
+            .delete_stream(futures_util::stream::iter(keys).boxed());
+        while let Some(result) = results.next().await {
+            if let Err(e) = result {
+                let what = match paths {
+                    [one] => one.clone(),
+                    _ => format!("{} objects", paths.len()),
+                };
+                return Err(self.error(&format!("deleting {what} from"), e));
+            }
+        }
+        Ok(())
     }
 
     fn error(&self, operation: &str, e: object_store::Error) -> anyhow::Error {
