@@ -6,8 +6,8 @@
 //! 2. [`plan::plan_objects`] diffs the local files, with their [`headers`], against it; a dry
 //!    run stops here. Nothing changed means no request beyond that one read.
 //! 3. A widened manifest is written (the old one plus every key about to be added), then the
-//!    uploads run in [`plan::upload_batches`] order (assets, new pages, changed pages,
-//!    listings), `jobs` at a time; then a manifest of the new files plus the keys left to
+//!    uploads run in [`plan::upload_batches`] order (assets, new pages and listings,
+//!    changed pages, changed listings), `jobs` at a time; then a manifest of the new files plus the keys left to
 //!    delete; then the deletes in [`plan::delete_batches`] order (pages, then assets); then the
 //!    final manifest. More than `max_deletes` deletes stops the publish before any request
 //!    that changes the bucket.
@@ -16,6 +16,7 @@
 //! only after the assets it names, and nothing is deleted before the new pages are up), and the
 //! next publish completes it.
 
+pub(crate) mod failure;
 pub(crate) mod headers;
 pub(crate) mod manifest;
 pub(crate) mod plan;

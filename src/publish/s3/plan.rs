@@ -3,14 +3,14 @@
 //!
 //! 1. new and changed assets (styles, scripts, images: everything that is not a page or a
 //!    listing),
-//! 2. new pages, so that no page links to a page that is not there yet,
+//! 2. new pages and new listings, so that no page links to a page or feed that is not there,
 //! 3. changed pages,
-//! 4. the sitemap, the feed and other listings (`.xml`, `.txt`),
+//! 4. changed listings (the sitemap, the feed, `robots.txt`: `.xml`, `.txt`),
 //! 5. the manifest (written by the caller),
 //! 6. deletes, last: pages and listings, then the assets only they used.
 //!
-//! A new page may link to another new page uploaded in the same stage; neither is linked from
-//! a page that was already there until stage 3.
+//! A new page may link to another new page or a new feed uploaded in the same stage; none of
+//! them is linked from a page that was already there until stage 3.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -109,9 +109,9 @@ fn md5_hex(bytes: &[u8]) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum UploadStage {
     Asset,
-    NewPage,
+    NewDocument,
     ChangedPage,
-    Listing,
+    ChangedListing,
 }
 
 /// What kind of object an output path is, judged by its name (a `.br` / `.gz` variant is
@@ -140,9 +140,9 @@ pub(crate) fn object_kind(path: &str) -> ObjectKind {
 fn upload_stage(path: &str, is_new: bool) -> UploadStage {
     match (object_kind(path), is_new) {
         (ObjectKind::Asset, _) => UploadStage::Asset,
-        (ObjectKind::Page, true) => UploadStage::NewPage,
+        (ObjectKind::Page | ObjectKind::Listing, true) => UploadStage::NewDocument,
         (ObjectKind::Page, false) => UploadStage::ChangedPage,
-        (ObjectKind::Listing, _) => UploadStage::Listing,
+        (ObjectKind::Listing, false) => UploadStage::ChangedListing,
     }
 }
 
@@ -254,15 +254,15 @@ mod tests {
     }
 
     #[test]
-    fn assets_go_before_new_pages_before_changed_pages_before_listings() {
+    fn assets_go_before_new_documents_before_changed_pages_before_changed_listings() {
         let plan = Plan {
             added: vec![
-                "sitemap.xml".into(),
+                "tags/new/atom.xml".into(),
                 "new/index.html".into(),
                 "style.12345678.css".into(),
             ],
             changed: vec![
-                "feed.xml".into(),
+                "sitemap.xml".into(),
                 "index.html".into(),
                 "index.html.br".into(),
             ],
@@ -272,9 +272,12 @@ mod tests {
             upload_batches(&plan),
             vec![
                 vec!["style.12345678.css".to_string()],
-                vec!["new/index.html".to_string()],
+                vec![
+                    "tags/new/atom.xml".to_string(),
+                    "new/index.html".to_string()
+                ],
                 vec!["index.html".to_string(), "index.html.br".to_string()],
-                vec!["sitemap.xml".to_string(), "feed.xml".to_string()],
+                vec!["sitemap.xml".to_string()],
             ]
         );
     }

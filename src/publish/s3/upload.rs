@@ -15,6 +15,7 @@ use object_store::{
 };
 
 use super::S3Target;
+use super::failure::Failure;
 use super::headers::Headers;
 use super::manifest::{MANIFEST_KEY, Manifest};
 use super::plan::Remote;
@@ -171,33 +172,7 @@ impl Bucket {
     }
 
     fn error(&self, operation: &str, e: object_store::Error) -> anyhow::Error {
-        let text = e.to_string();
-        let (what, help) = if text.contains("NoSuchBucket") {
-            (
-                "the bucket does not exist".to_string(),
-                "create it, or check --bucket, --endpoint and --region",
-            )
-        } else if matches!(e, object_store::Error::Unauthenticated { .. })
-            || text.contains("InvalidAccessKeyId")
-            || text.contains("SignatureDoesNotMatch")
-        {
-            (
-                "the credentials were refused".to_string(),
-                "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-            )
-        } else if matches!(e, object_store::Error::PermissionDenied { .. })
-            || text.contains("AccessDenied")
-        {
-            (
-                "access denied".to_string(),
-                "the credentials need s3:GetObject, s3:PutObject, s3:DeleteObject and s3:ListBucket on this bucket",
-            )
-        } else {
-            (
-                text.lines().next().unwrap_or("").to_string(),
-                "check --endpoint and the network; the next publish picks up where this one stopped",
-            )
-        };
+        let (what, help) = Failure::from_error(&e).describe();
         anyhow!(
             "publish --to s3: {operation} bucket {} failed: {what}\n  help: {help}",
             self.name
