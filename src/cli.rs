@@ -22,7 +22,7 @@ pub enum Command {
     Init(InitArgs),
     /// Create guides/<slug>.md with a complete front-matter skeleton
     New(NewArgs),
-    /// Build for production, check every link, and deploy to a folder or a git branch
+    /// Build for production, check every link, and deploy to a folder, a git branch or an S3-compatible bucket
     Publish(PublishArgs),
     /// Serve the site locally, rebuild on every save and reload open pages
     Serve(ServeArgs),

@@ -698,3 +698,76 @@ fn objects_outside_the_prefix_and_foreign_ones_inside_it_are_untouched() {
     expected.insert("uploads/report.pdf".to_string());
     assert_eq!(published_paths(&server, "shared"), expected);
 }
+
+#[test]
+fn throttled_requests_are_retried_and_a_failure_after_the_retries_says_what_the_server_said() {
+    let Some(server) = s3_server() else { return };
+    let proxy = S3Proxy::start(server.port);
+    let tmp = tempfile::tempdir().unwrap();
+    let root = site_v1(tmp.path());
+    let files = release_files(&root, &tmp.path().join("out"));
+    server.create_bucket("site");
+
+    proxy.slow_down_next(1);
+    let out = publish_s3(&root, &proxy.endpoint(), "site", &[]);
+    assert_eq!(
+        one_clear_error(&out),
+        "error: publish --to s3: uploading .guidesmith-manifest.json to bucket site failed: the server answered 503 Service Unavailable (SlowDown)"
+    );
+
+    let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    fs::write(
+        root.join("site.toml"),
+        toml.replace("retries = 0", "retries = 3"),
+    )
+    .unwrap();
+    proxy.slow_down_next(3);
+    ok(publish_s3(&root, &proxy.endpoint(), "site", &[]));
+    assert_eq!(proxy.slow_downs_left(), 0);
+    assert_bucket_holds(&server, "site", &files);
+}
+
+#[test]
+fn a_bucket_without_a_manifest_is_diffed_by_listing_and_nothing_is_deleted() {
+    let Some(server) = s3_server() else { return };
+    let proxy = S3Proxy::start(server.port);
+    let tmp = tempfile::tempdir().unwrap();
+    let root = site_v1(tmp.path());
+    server.create_bucket("site");
+    ok(publish_s3(&root, &proxy.endpoint(), "site", &[]));
+    let r = s3_server::s3_request(
+        server.port,
+        "DELETE",
+        &format!("/site/{PREFIX}/{MANIFEST}"),
+        b"",
+    );
+    assert_eq!(r.status, 204);
+    server.put_object(
+        "site",
+        &format!("{PREFIX}/extra.html"),
+        b"someone else's page",
+    );
+
+    let v1 = release_files(&root, &tmp.path().join("out1"));
+    edit_alpha(&root);
+    let v2 = release_files(&root, &tmp.path().join("out2"));
+    let (_, changed, _) = diff(&v1, &v2);
+    proxy.take_log();
+    let out = ok(publish_s3(&root, &proxy.endpoint(), "site", &[]));
+    assert!(
+        out.contains(&format!("0 added, {} changed, 0 removed", changed.len())),
+        "{out}"
+    );
+    let log = changes(&proxy.take_log(), "site");
+    let mut expected: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
+    expected.insert(MANIFEST);
+    assert_eq!(paths_of(&log, "PUT"), expected);
+    assert!(paths_of(&log, "DELETE").is_empty());
+    let mut holds = v2.clone();
+    holds.insert("extra.html".into(), b"someone else's page".to_vec());
+    assert_bucket_holds(&server, "site", &holds);
+
+    proxy.take_log();
+    ok(publish_s3(&root, &proxy.endpoint(), "site", &[]));
+    assert_eq!(changes(&proxy.take_log(), "site"), vec![]);
+}

@@ -1,7 +1,8 @@
 //! An HTTP proxy on 127.0.0.1 in front of the S3 server: it logs every request it forwards
 //! (method and path, in arrival order), and can be told to go down after N more requests
 //! that change the bucket (PUT, POST, DELETE), as if the server had been stopped: later
-//! connections are closed without an answer until [`S3Proxy::heal`]. A bulk delete
+//! connections are closed without an answer until [`S3Proxy::heal`]; or answer the next N
+//! such requests `503 Slow Down`, as S3 does when it throttles. A bulk delete
 //! (`POST ?delete`) is logged as one `DELETE` per key it names.
 //!
 //! Each request goes upstream on a new connection with `Connection: close` (not a signed
@@ -35,6 +36,8 @@ struct State {
     budget: AtomicUsize,
     /// Requests that changed the bucket, forwarded since the last count was taken.
     changing: AtomicUsize,
+    /// Bucket-changing requests still to be answered `503 SlowDown` instead of forwarded.
+    slow_downs: AtomicUsize,
 }
 
 pub struct S3Proxy {
@@ -80,6 +83,16 @@ impl S3Proxy {
         self.state.budget.store(n, Ordering::SeqCst);
     }
 
+    /// Answers the next `n` bucket-changing requests with `503 Slow Down`, as S3 does when
+    /// throttling, without forwarding them.
+    pub fn slow_down_next(&self, n: usize) {
+        self.state.slow_downs.store(n, Ordering::SeqCst);
+    }
+
+    pub fn slow_downs_left(&self) -> usize {
+        self.state.slow_downs.load(Ordering::SeqCst)
+    }
+
     pub fn heal(&self) {
         self.state.budget.store(usize::MAX, Ordering::SeqCst);
         self.state.down.store(false, Ordering::SeqCst);
@@ -101,6 +114,20 @@ fn serve_client(client: TcpStream, upstream: u16, state: &State) {
         if state.down.load(Ordering::SeqCst) || (logged.changes_bucket() && !take_budget(state)) {
             state.down.store(true, Ordering::SeqCst);
             let _ = client.shutdown(Shutdown::Both);
+            return;
+        }
+        if logged.changes_bucket()
+            && state
+                .slow_downs
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+        {
+            let body = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+            let response = format!(
+                "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = client.write_all(response.as_bytes());
             return;
         }
         let Ok(response) = forward(upstream, &request_line, &headers, &body) else {

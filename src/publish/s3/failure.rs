@@ -95,7 +95,7 @@ impl Failure {
             ),
             Failure::ServerError(status) => (
                 format!("the server answered {status}"),
-                "retried with backoff already; try again later (the next publish picks up where this one stopped)",
+                "try again later: the next publish picks up where this one stopped ([publish.s3] retries sets how often a request is retried, with backoff)",
             ),
             Failure::NoAnswer(cause) => (
                 format!("no answer from the server ({cause})"),
