@@ -771,3 +771,55 @@ fn a_bucket_without_a_manifest_is_diffed_by_listing_and_nothing_is_deleted() {
     ok(publish_s3(&root, &proxy.endpoint(), "site", &[]));
     assert_eq!(changes(&proxy.take_log(), "site"), vec![]);
 }
+
+#[test]
+fn settings_come_from_publish_s3_in_site_toml_and_credentials_are_refused_there() {
+    let Some(server) = s3_server() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = site_v1(tmp.path());
+    let files = release_files(&root, &tmp.path().join("out"));
+    server.create_bucket("from-toml");
+    let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    let settings = format!(
+        "[publish.s3]\nbucket = \"from-toml\"\nprefix = \"{PREFIX}/\"\nendpoint = \"{}\"\nregion = \"us-east-1\"\n",
+        server.endpoint()
+    );
+    fs::write(
+        root.join("site.toml"),
+        toml.replace("[publish.s3]\n", &settings),
+    )
+    .unwrap();
+    let publish = |root: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_guidesmith"))
+            .args(["publish", "--root", root.to_str().unwrap(), "--to", "s3"])
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env_remove("AWS_ENDPOINT")
+            .env_remove("AWS_REGION")
+            .output()
+            .unwrap()
+    };
+    let out = ok(publish(&root));
+    assert!(
+        out.contains("published to bucket from-toml under sub: "),
+        "{out}"
+    );
+    assert_bucket_holds(&server, "from-toml", &files);
+
+    let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    let line = toml.lines().position(|l| l == "[publish.s3]").unwrap() + 2;
+    let with_secret = toml.replace(
+        "[publish.s3]\n",
+        "[publish.s3]\naws_secret_access_key = \"do-not-keep-me-here\"\n",
+    );
+    fs::write(root.join("site.toml"), with_secret).unwrap();
+    let out = publish(&root);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with(&format!(
+            "site.toml:{line}:1: error: unknown key `aws_secret_access_key`\n"
+        )),
+        "{}",
+        stderr(&out)
+    );
+}

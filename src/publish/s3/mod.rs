@@ -41,6 +41,7 @@ use upload::Bucket;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct S3Target {
     pub bucket: String,
+    /// Without leading or trailing `/`; empty for the bucket's root.
     pub prefix: String,
     pub endpoint: Option<String>,
     pub region: Option<String>,
@@ -151,7 +152,7 @@ where
 /// The target from `publish --to s3` flags, each falling back to `[publish.s3]` in site.toml.
 pub fn s3_target(root: &std::path::Path, args: crate::cli::S3Args) -> Result<S3Target> {
     let config = crate::config::SiteConfig::load(root)
-        .map_err(|d| anyhow::anyhow!("{d}"))?
+        .map_err(|d| crate::diagnostic::Diagnostics(vec![d]))?
         .publish
         .s3;
     let bucket = args.bucket.or(config.bucket).ok_or_else(|| {
@@ -161,7 +162,11 @@ pub fn s3_target(root: &std::path::Path, args: crate::cli::S3Args) -> Result<S3T
     })?;
     Ok(S3Target {
         bucket,
-        prefix: args.prefix.unwrap_or(config.prefix),
+        prefix: args
+            .prefix
+            .unwrap_or(config.prefix)
+            .trim_matches('/')
+            .to_string(),
         endpoint: args.endpoint.or(config.endpoint),
         region: args.region.or(config.region),
         max_deletes: args.max_deletes.unwrap_or(config.max_deletes),

@@ -74,7 +74,7 @@ impl Bucket {
         Ok(Bucket {
             store,
             name: target.bucket.clone(),
-            prefix: target.prefix.trim_matches('/').to_string(),
+            prefix: target.prefix.clone(),
         })
     }
 
