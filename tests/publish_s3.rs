@@ -71,6 +71,12 @@ fn site_v1(tmp: &Path) -> PathBuf {
     toml.push_str("\n[publish]\nprecompress = true\n\n[publish.s3]\nretries = 0\njobs = 4\n");
     fs::write(root.join("site.toml"), toml).unwrap();
     write_guide(&root, "old-notes", "Old notes", "archive");
+    fs::create_dir_all(root.join("static/files")).unwrap();
+    fs::write(
+        root.join("static/files/notes~v2[1].pdf"),
+        b"%PDF-1.4 not much\n",
+    )
+    .unwrap();
     root
 }
 
@@ -147,6 +153,7 @@ fn published_paths(server: &S3Server, bucket: &str) -> BTreeSet<String> {
 fn assert_bucket_holds(server: &S3Server, bucket: &str, files: &BTreeMap<String, Vec<u8>>) {
     let expected: BTreeSet<String> = files.keys().cloned().collect();
     assert_eq!(published_paths(server, bucket), expected);
+    assert!(expected.contains("files/notes~v2[1].pdf"));
     for (path, bytes) in files {
         let got = server.get_object(bucket, &format!("{PREFIX}/{path}"));
         assert_eq!(got.status, 200, "{path}");
@@ -163,9 +170,25 @@ fn changes(log: &[Logged], bucket: &str) -> Vec<(String, String)> {
                 .path
                 .strip_prefix(&format!("/{bucket}/{PREFIX}/"))
                 .unwrap_or_else(|| panic!("{} {} is outside the prefix", r.method, r.path));
-            (r.method.clone(), path.to_string())
+            (r.method.clone(), percent_decode(path))
         })
         .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
 }
 
 fn paths_of<'a>(changes: &'a [(String, String)], method: &str) -> BTreeSet<&'a str> {
@@ -222,6 +245,7 @@ fn expected_content_type(path: &str) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("xml") => "text/xml; charset=utf-8",
         Some("txt") => "text/plain; charset=utf-8",
+        Some("pdf") => "application/pdf",
         _ => "application/octet-stream",
     }
 }

@@ -115,12 +115,22 @@ impl S3Server {
     }
 
     pub fn put_object(&self, bucket: &str, key: &str, bytes: &[u8]) {
-        let r = s3_request(self.port, "PUT", &format!("/{bucket}/{key}"), bytes);
+        let r = s3_request(
+            self.port,
+            "PUT",
+            &format!("/{bucket}/{}", url_encode(key)),
+            bytes,
+        );
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     }
 
     pub fn get_object(&self, bucket: &str, key: &str) -> S3Response {
-        s3_request(self.port, "GET", &format!("/{bucket}/{key}"), b"")
+        s3_request(
+            self.port,
+            "GET",
+            &format!("/{bucket}/{}", url_encode(key)),
+            b"",
+        )
     }
 
     /// Every key of the bucket with its ETag, LastModified and size.
@@ -217,6 +227,14 @@ impl Drop for S3Server {
 pub struct AccessKey {
     pub id: String,
     pub secret: String,
+}
+
+/// A key as a URL path: everything but unreserved characters and `/` percent-encoded.
+pub fn url_encode(key: &str) -> String {
+    key.split('/')
+        .map(form_encode)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn form_encode(text: &str) -> String {

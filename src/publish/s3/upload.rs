@@ -78,12 +78,16 @@ impl Bucket {
         })
     }
 
+    /// The key of an output path: taken as it is (`notes~v2.pdf` stays `notes~v2.pdf`, the
+    /// name a browser asks for), not percent-encoded the way `Key::from` would. Only a name
+    /// `Key::parse` refuses (a control character) falls back to that encoding.
     fn key(&self, path: &str) -> Key {
-        if self.prefix.is_empty() {
-            Key::from(path)
+        let joined = if self.prefix.is_empty() {
+            path.to_string()
         } else {
-            Key::from(format!("{}/{path}", self.prefix))
-        }
+            format!("{}/{path}", self.prefix)
+        };
+        Key::parse(&joined).unwrap_or_else(|_| Key::from(joined))
     }
 
     /// The manifest if there is one, else a listing of the keys under the prefix.
