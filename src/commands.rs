@@ -100,7 +100,17 @@ fn run_publish(args: PublishArgs) -> Result<()> {
             branch: args.branch,
             accept_foreign: args.accept_remote_changes,
         },
-        PublishTo::S3 => Destination::S3(crate::publish::s3::s3_target(&args.site.root, args.s3)?),
+        PublishTo::S3 => {
+            let flags = crate::publish::s3::S3Overrides {
+                bucket: args.s3.bucket,
+                prefix: args.s3.prefix,
+                endpoint: args.s3.endpoint,
+                region: args.s3.region,
+                max_deletes: args.s3.max_deletes,
+                jobs: args.s3.jobs,
+            };
+            Destination::S3(crate::publish::s3::s3_target(&args.site.root, flags)?)
+        }
     };
     let to = match &destination {
         Destination::Dir(path) => path.display().to_string(),

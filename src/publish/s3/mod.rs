@@ -1,41 +1,42 @@
 //! `publish --to s3`: the checked release output, uploaded to an S3-compatible bucket
 //! (AWS S3, Cloudflare R2, Backblaze B2, MinIO) under a key prefix.
 //!
-//! 1. [`upload::Bucket::read_remote`] reads the [`manifest`] object (or, when it is missing,
+//! 1. [`bucket::Bucket::read_remote`] reads the [`manifest`] object (or, when it is missing,
 //!    lists the prefix and compares ETags with MD5s).
 //! 2. [`plan::plan_objects`] diffs the local files, with their [`headers`], against it; a dry
-//!    run stops here. Nothing changed means no request beyond that one read.
+//!    run stops here. Nothing changed means no request beyond that one read. More than
+//!    `max_deletes` deletes stops the publish here too, before anything is changed.
 //! 3. A widened manifest is written (the old one plus every key about to be added), then the
-//!    uploads run in [`plan::upload_batches`] order (assets, new pages and listings,
-//!    changed pages, changed listings), `jobs` at a time; then a manifest of the new files plus the keys left to
-//!    delete; then the deletes in [`plan::delete_batches`] order (pages, then assets); then the
-//!    final manifest. More than `max_deletes` deletes stops the publish before any request
-//!    that changes the bucket.
+//!    uploads run in [`plan::upload_batches`] order (assets, new pages and listings, changed
+//!    pages, changed listings), `jobs` at a time; then a manifest of the new files plus the
+//!    keys left to delete; then the deletes in [`plan::delete_batches`] order (pages, then
+//!    assets); then the final manifest.
 //!
 //! A publish stopped at any point leaves every page's references resolvable (a page is uploaded
 //! only after the assets it names, and nothing is deleted before the new pages are up), and the
-//! next publish completes it.
+//! next publish completes it. [`failure`] turns a failed request into one sentence.
 
+pub(crate) mod bucket;
 pub(crate) mod failure;
 pub(crate) mod headers;
 pub(crate) mod manifest;
 pub(crate) mod plan;
-pub(crate) mod upload;
 
-use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
 
+use anyhow::{Context, Result, bail};
 use futures_util::{StreamExt, TryStreamExt};
 
 use super::Plan;
-use crate::config::S3HeaderRule;
+use crate::config::{S3HeaderRule, SiteConfig};
+use crate::diagnostic::Diagnostics;
 use crate::render::OutputFile;
+use bucket::Bucket;
 use manifest::{MANIFEST_KEY, Manifest};
 use plan::{
     LocalObject, Remote, delete_batches, final_manifest, local_objects, manifest_before_deletes,
     plan_objects, upload_batches, widened_manifest,
 };
-use upload::Bucket;
 
 /// A bucket to publish into; flags over `[publish.s3]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,28 +150,39 @@ where
         .await
 }
 
+/// What the command line says about the bucket; each `None` falls back to `[publish.s3]`.
+#[derive(Clone, Debug, Default)]
+pub struct S3Overrides {
+    pub bucket: Option<String>,
+    pub prefix: Option<String>,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub max_deletes: Option<usize>,
+    pub jobs: Option<usize>,
+}
+
 /// The target from `publish --to s3` flags, each falling back to `[publish.s3]` in site.toml.
-pub fn s3_target(root: &std::path::Path, args: crate::cli::S3Args) -> Result<S3Target> {
-    let config = crate::config::SiteConfig::load(root)
-        .map_err(|d| crate::diagnostic::Diagnostics(vec![d]))?
+pub fn s3_target(root: &std::path::Path, flags: S3Overrides) -> Result<S3Target> {
+    let config = SiteConfig::load(root)
+        .map_err(|d| Diagnostics(vec![d]))?
         .publish
         .s3;
-    let bucket = args.bucket.or(config.bucket).ok_or_else(|| {
+    let bucket = flags.bucket.or(config.bucket).ok_or_else(|| {
         anyhow::anyhow!(
             "publish --to s3 needs a bucket\n  help: pass --bucket NAME or set bucket under [publish.s3] in site.toml"
         )
     })?;
     Ok(S3Target {
         bucket,
-        prefix: args
+        prefix: flags
             .prefix
             .unwrap_or(config.prefix)
             .trim_matches('/')
             .to_string(),
-        endpoint: args.endpoint.or(config.endpoint),
-        region: args.region.or(config.region),
-        max_deletes: args.max_deletes.unwrap_or(config.max_deletes),
-        jobs: args.jobs.unwrap_or(config.jobs),
+        endpoint: flags.endpoint.or(config.endpoint),
+        region: flags.region.or(config.region),
+        max_deletes: flags.max_deletes.unwrap_or(config.max_deletes),
+        jobs: flags.jobs.unwrap_or(config.jobs),
         retries: config.retries,
         headers: config.headers,
     })
