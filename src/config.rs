@@ -110,6 +110,8 @@ pub struct S3Config {
     pub retries: usize,
     /// Header overrides by key pattern, applied in order.
     pub headers: Vec<S3HeaderRule>,
+    /// Where to POST the URLs that changed after a publish (a CDN's purge endpoint).
+    pub purge_url: Option<String>,
 }
 
 impl Default for S3Config {
@@ -123,6 +125,7 @@ impl Default for S3Config {
             jobs: 8,
             retries: 5,
             headers: Vec::new(),
+            purge_url: None,
         }
     }
 }

@@ -847,3 +847,130 @@ fn settings_come_from_publish_s3_in_site_toml_and_credentials_are_refused_there(
         stderr(&out)
     );
 }
+
+/// A purge endpoint on 127.0.0.1: records each POST's Authorization header and JSON body and
+/// answers with `status`.
+struct PurgeEndpoint {
+    url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+}
+
+fn purge_endpoint(status: &'static str) -> PurgeEndpoint {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/purge", listener.local_addr().unwrap());
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&received);
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut length, mut auth) = (0, String::new());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                let (name, value) = line.split_once(':').unwrap_or((&line, ""));
+                match name.to_ascii_lowercase().as_str() {
+                    "content-length" => length = value.trim().parse().unwrap(),
+                    "authorization" => auth = value.trim().to_string(),
+                    _ => {}
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            log.lock()
+                .unwrap()
+                .push((auth, serde_json::from_slice(&body).unwrap()));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+            );
+        }
+    });
+    PurgeEndpoint { url, received }
+}
+
+#[test]
+fn a_purge_url_gets_exactly_the_changed_and_removed_urls_after_the_upload() {
+    let Some(server) = s3_server() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = site_v1(tmp.path());
+    let v1 = release_files(&root, &tmp.path().join("out1"));
+    server.create_bucket("site");
+    let endpoint = purge_endpoint("200 OK");
+    let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    let with_purge = format!("[publish.s3]\npurge_url = \"{}\"\n", endpoint.url);
+    fs::write(
+        root.join("site.toml"),
+        toml.replace("[publish.s3]\n", &with_purge),
+    )
+    .unwrap();
+    let publish = |root: &Path| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_guidesmith"));
+        cmd.args(["publish", "--root", root.to_str().unwrap(), "--to", "s3"])
+            .args(["--bucket", "site", "--prefix", PREFIX, "--endpoint"])
+            .args([&server.endpoint(), "--region", "us-east-1"])
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("GUIDESMITH_PURGE_TOKEN", "purge-secret");
+        cmd.output().unwrap()
+    };
+    ok(publish(&root));
+    assert!(
+        endpoint.received.lock().unwrap().is_empty(),
+        "a first publish changes no URL that was served"
+    );
+
+    edit_alpha(&root);
+    fs::remove_file(root.join("guides/old-notes.md")).unwrap();
+    let v2 = release_files(&root, &tmp.path().join("out2"));
+    let (_, changed, removed) = diff(&v1, &v2);
+    let mut expected = BTreeSet::new();
+    for path in changed.iter().chain(&removed) {
+        if path.ends_with(".gz") || path.ends_with(".br") {
+            continue;
+        }
+        expected.insert(format!("https://example.org/sub/{path}"));
+        if let Some(folder) = path.strip_suffix("index.html") {
+            expected.insert(format!("https://example.org/sub/{folder}"));
+        }
+    }
+    assert!(expected.contains("https://example.org/sub/alpha/"));
+    assert!(expected.contains("https://example.org/sub/old-notes/"));
+    ok(publish(&root));
+    assert_bucket_holds(&server, "site", &v2);
+    let received = endpoint.received.lock().unwrap().clone();
+    let mut purged = BTreeSet::new();
+    for (auth, body) in &received {
+        assert_eq!(auth, "Bearer purge-secret");
+        let files = body["files"].as_array().unwrap();
+        assert!(files.len() <= 30, "{}", files.len());
+        purged.extend(files.iter().map(|f| f.as_str().unwrap().to_string()));
+    }
+    assert_eq!(purged, expected);
+
+    ok(publish(&root));
+    assert_eq!(endpoint.received.lock().unwrap().len(), received.len());
+
+    let refusing = purge_endpoint("403 Forbidden");
+    let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    fs::write(
+        root.join("site.toml"),
+        toml.replace(&endpoint.url, &refusing.url),
+    )
+    .unwrap();
+    edit_alpha(&root);
+    let v3 = release_files(&root, &tmp.path().join("out3"));
+    let out = publish(&root);
+    let error = one_clear_error(&out);
+    assert!(
+        error.starts_with("error: publish --to s3: the bucket is up to date, but purging ")
+            && error.ends_with(&format!(
+                "URLs at {} failed: the server answered 403 Forbidden",
+                refusing.url
+            )),
+        "{error}"
+    );
+    assert_bucket_holds(&server, "site", &v3);
+}

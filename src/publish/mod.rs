@@ -147,7 +147,7 @@ pub fn publish(root: &Path, options: &PublishOptions) -> Result<PublishReport> {
             (done.plan, done.commit)
         }
         Destination::S3(target) => (
-            s3::publish_to_s3(target, &site.files, options.dry_run)?,
+            s3::publish_to_s3(target, &site.files, &site.config.base_url, options.dry_run)?,
             None,
         ),
     };

@@ -14,13 +14,15 @@
 //!
 //! A publish stopped at any point leaves every page's references resolvable (a page is uploaded
 //! only after the assets it names, and nothing is deleted before the new pages are up), and the
-//! next publish completes it. [`failure`] turns a failed request into one sentence.
+//! next publish completes it. [`failure`] turns a failed request into one sentence; with a
+//! `purge_url`, [`purge`] then tells the CDN which URLs changed.
 
 pub(crate) mod bucket;
 pub(crate) mod failure;
 pub(crate) mod headers;
 pub(crate) mod manifest;
 pub(crate) mod plan;
+pub(crate) mod purge;
 
 use std::collections::HashMap;
 
@@ -51,10 +53,18 @@ pub struct S3Target {
     pub retries: usize,
     /// Header overrides by key pattern, from `[[publish.s3.headers]]`.
     pub headers: Vec<S3HeaderRule>,
+    /// The CDN purge endpoint, from `[publish.s3] purge_url`.
+    pub purge_url: Option<String>,
 }
 
-/// Publishes `files` to the bucket; returns what changed (on a dry run, what would).
-pub fn publish_to_s3(target: &S3Target, files: &[OutputFile], dry_run: bool) -> Result<Plan> {
+/// Publishes `files` of the site at `base_url` to the bucket; returns what changed (on a dry
+/// run, what would).
+pub fn publish_to_s3(
+    target: &S3Target,
+    files: &[OutputFile],
+    base_url: &str,
+    dry_run: bool,
+) -> Result<Plan> {
     if files.iter().any(|f| f.path == MANIFEST_KEY) {
         bail!(
             "the site's output has a file named {MANIFEST_KEY}, which publish --to s3 keeps for itself\n  help: rename that file"
@@ -65,7 +75,14 @@ pub fn publish_to_s3(target: &S3Target, files: &[OutputFile], dry_run: bool) -> 
         .enable_all()
         .build()
         .context("starting the upload runtime")?;
-    runtime.block_on(publish_async(target, files, dry_run))
+    let plan = runtime.block_on(publish_async(target, files, dry_run))?;
+    if let Some(purge_url) = target.purge_url.as_deref().filter(|_| !dry_run) {
+        let urls = purge::purge_urls(&plan, base_url);
+        if !urls.is_empty() {
+            runtime.block_on(purge::purge(purge_url, &urls))?;
+        }
+    }
+    Ok(plan)
 }
 
 async fn publish_async(target: &S3Target, files: &[OutputFile], dry_run: bool) -> Result<Plan> {
@@ -185,5 +202,6 @@ pub fn s3_target(root: &std::path::Path, flags: S3Overrides) -> Result<S3Target>
         jobs: flags.jobs.unwrap_or(config.jobs),
         retries: config.retries,
         headers: config.headers,
+        purge_url: config.purge_url,
     })
 }
