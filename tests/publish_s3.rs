@@ -757,38 +757,42 @@ fn a_bucket_without_a_manifest_is_diffed_by_listing_and_nothing_is_deleted() {
     let proxy = S3Proxy::start(server.port);
     let tmp = tempfile::tempdir().unwrap();
     let root = site_v1(tmp.path());
+    let v1 = release_files(&root, &tmp.path().join("out1"));
     server.create_bucket("site");
     ok(publish_s3(&root, &proxy.endpoint(), "site", &[]));
-    let r = s3_server::s3_request(
-        server.port,
-        "DELETE",
-        &format!("/site/{PREFIX}/{MANIFEST}"),
-        b"",
-    );
+    let manifest_key = format!("/site/{PREFIX}/{MANIFEST}");
+    let r = s3_server::s3_request(server.port, "DELETE", &manifest_key, b"");
     assert_eq!(r.status, 204);
-    server.put_object(
+    let extra = b"someone else's page";
+    server.put_object("site", &format!("{PREFIX}/extra.html"), extra);
+    // The same bytes, uploaded by another tool without the right headers.
+    server.put_object_with(
         "site",
-        &format!("{PREFIX}/extra.html"),
-        b"someone else's page",
+        &format!("{PREFIX}/beta/index.html"),
+        &v1["beta/index.html"],
+        &[("Content-Type", "binary/octet-stream")],
     );
 
-    let v1 = release_files(&root, &tmp.path().join("out1"));
     edit_alpha(&root);
     let v2 = release_files(&root, &tmp.path().join("out2"));
     let (_, changed, _) = diff(&v1, &v2);
     proxy.take_log();
     let out = ok(publish_s3(&root, &proxy.endpoint(), "site", &[]));
-    assert!(
-        out.contains(&format!("0 added, {} changed, 0 removed", changed.len())),
-        "{out}"
-    );
+    let summary = format!("0 added, {} changed, 0 removed", changed.len() + 1);
+    assert!(out.contains(&summary), "{out}");
     let log = changes(&proxy.take_log(), "site");
     let mut expected: BTreeSet<&str> = changed.iter().map(String::as_str).collect();
     expected.insert(MANIFEST);
+    expected.insert("beta/index.html");
     assert_eq!(paths_of(&log, "PUT"), expected);
     assert!(paths_of(&log, "DELETE").is_empty());
+    let beta = server.get_object("site", &format!("{PREFIX}/beta/index.html"));
+    assert_eq!(
+        beta.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     let mut holds = v2.clone();
-    holds.insert("extra.html".into(), b"someone else's page".to_vec());
+    holds.insert("extra.html".into(), extra.to_vec());
     assert_bucket_holds(&server, "site", &holds);
 
     proxy.take_log();

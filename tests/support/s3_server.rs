@@ -115,12 +115,16 @@ impl S3Server {
     }
 
     pub fn put_object(&self, bucket: &str, key: &str, bytes: &[u8]) {
-        let r = s3_request(
-            self.port,
-            "PUT",
-            &format!("/{bucket}/{}", url_encode(key)),
-            bytes,
-        );
+        self.put_object_with(bucket, key, bytes, &[]);
+    }
+
+    /// A PUT with extra headers (`Content-Type`, `Cache-Control`).
+    pub fn put_object_with(&self, bucket: &str, key: &str, bytes: &[u8], headers: &[(&str, &str)]) {
+        let auth = fake_authorization("s3");
+        let mut all = vec![("Authorization", auth.as_str())];
+        all.extend_from_slice(headers);
+        let path = format!("/{bucket}/{}", url_encode(key));
+        let r = raw_request(self.port, "PUT", &path, &all, bytes);
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     }
 

@@ -10,8 +10,8 @@ use futures_util::StreamExt;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as Key;
 use object_store::{
-    Attribute, Attributes, BackoffConfig, ObjectStore, ObjectStoreExt, PutOptions, PutPayload,
-    RetryConfig,
+    Attribute, Attributes, BackoffConfig, GetOptions, ObjectStore, ObjectStoreExt, PutOptions,
+    PutPayload, RetryConfig,
 };
 
 use super::S3Target;
@@ -133,6 +133,25 @@ impl Bucket {
             listing.insert(path, (meta.size, etag));
         }
         Ok(listing)
+    }
+
+    /// The headers an object is stored with (a HEAD request).
+    pub(crate) async fn stored_headers(&self, path: &str) -> Result<Headers> {
+        let options = GetOptions {
+            head: true,
+            ..Default::default()
+        };
+        let got = self
+            .store
+            .get_opts(&self.key(path), options)
+            .await
+            .map_err(|e| self.error(&format!("reading the headers of {path} in"), e))?;
+        let text = |a: Attribute| got.attributes.get(&a).map(|v| v.as_ref().to_string());
+        Ok(Headers {
+            content_type: text(Attribute::ContentType).unwrap_or_default(),
+            cache_control: text(Attribute::CacheControl).unwrap_or_default(),
+            content_encoding: text(Attribute::ContentEncoding),
+        })
     }
 
     pub(crate) async fn put(&self, path: &str, bytes: Vec<u8>, headers: &Headers) -> Result<()> {

@@ -89,7 +89,12 @@ async fn publish_async(target: &S3Target, files: &[OutputFile], dry_run: bool) -
     let bucket = Bucket::connect(target)?;
     let local = local_objects(files, &target.headers);
     let remote = bucket.read_remote().await?;
-    let plan = plan_objects(&local, &remote);
+    let mut plan = plan_objects(&local, &remote);
+    if let Remote::Listing(_) = &remote {
+        plan.changed
+            .extend(listed_with_other_headers(&bucket, target.jobs, &local, &plan).await?);
+        plan.changed.sort();
+    }
     if plan.removed.len() > target.max_deletes && !dry_run {
         bail!(
             "publish --to s3: {} objects would be deleted from bucket {}, more than --max-deletes {}; nothing was changed\n  help: check the site's output, then raise --max-deletes (or [publish.s3] max_deletes)",
@@ -134,6 +139,32 @@ async fn publish_async(target: &S3Target, files: &[OutputFile], dry_run: bool) -
     }
     put_manifest_if_changed(&bucket, &mut written, final_manifest(&local)).await?;
     Ok(plan)
+}
+
+/// Without a manifest, the listing shows an object's bytes but not its headers: each object
+/// whose bytes match is asked for them, and those stored with other headers (uploaded by
+/// another tool, say without Cache-Control) are uploaded again.
+async fn listed_with_other_headers(
+    bucket: &Bucket,
+    jobs: usize,
+    local: &[LocalObject<'_>],
+    plan: &Plan,
+) -> Result<Vec<String>> {
+    let planned: std::collections::HashSet<&str> = plan
+        .added
+        .iter()
+        .chain(&plan.changed)
+        .map(String::as_str)
+        .collect();
+    let matching = local.iter().filter(|o| !planned.contains(o.path));
+    let differing: Vec<Option<String>> = futures_util::stream::iter(matching.map(|o| async move {
+        let stored = bucket.stored_headers(o.path).await?;
+        Ok::<_, anyhow::Error>((stored != o.entry.headers).then(|| o.path.to_string()))
+    }))
+    .buffer_unordered(jobs.max(1))
+    .try_collect()
+    .await?;
+    Ok(differing.into_iter().flatten().collect())
 }
 
 /// Writes `next` as the manifest unless it is what the bucket already holds (`written`).
