@@ -35,6 +35,22 @@ fn publish_s3_as(
     extra: &[&str],
     credentials: Option<(&str, &str)>,
 ) -> Output {
+    publish_s3_command_as(root, endpoint, bucket, extra, credentials)
+        .output()
+        .expect("running guidesmith")
+}
+
+fn publish_s3_command(root: &Path, endpoint: &str, bucket: &str, extra: &[&str]) -> Command {
+    publish_s3_command_as(root, endpoint, bucket, extra, Some(("test", "test")))
+}
+
+fn publish_s3_command_as(
+    root: &Path,
+    endpoint: &str,
+    bucket: &str,
+    extra: &[&str],
+    credentials: Option<(&str, &str)>,
+) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_guidesmith"));
     cmd.args(["publish", "--root", root.to_str().unwrap(), "--to", "s3"])
         .args(["--bucket", bucket, "--prefix", PREFIX])
@@ -49,7 +65,9 @@ fn publish_s3_as(
         cmd.env("AWS_ACCESS_KEY_ID", id)
             .env("AWS_SECRET_ACCESS_KEY", secret);
     }
-    cmd.output().expect("running guidesmith")
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd
 }
 
 fn ok(out: Output) -> String {
@@ -638,6 +656,7 @@ fn uploads_run_in_order_and_a_publish_stopped_after_n_requests_leaves_every_page
         (requests_to_finish - 2, true),
         (requests_to_finish - 1, true),
     ];
+    let killed_after = 1 + rng.below(requests_to_finish - 1);
     for (run, (n, over_v1)) in runs.into_iter().enumerate() {
         let bucket = format!("fault-{run}");
         server.create_bucket(&bucket);
@@ -674,6 +693,38 @@ fn uploads_run_in_order_and_a_publish_stopped_after_n_requests_leaves_every_page
         ok(publish_s3(root, &proxy.endpoint(), &bucket, &[]));
         assert_eq!(changes(&proxy.take_log(), &bucket), vec![], "{at}");
     }
+
+    // Killed (SIGKILL, by its pid) while a request hangs: the same as a lost server.
+    let bucket = "killed";
+    server.create_bucket(bucket);
+    ok(publish_s3(&v1_root, &proxy.endpoint(), bucket, &[]));
+    proxy.hang_after(killed_after);
+    let mut child = publish_s3_command(&v2_root, &proxy.endpoint(), bucket, &[])
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while proxy.held() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no request reached the proxy"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "publish ended before it hung"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    proxy.heal();
+    let at = format!("killed after {killed_after} requests, GUIDESMITH_FAULT_SEED={seed}");
+    let broken = broken_references(&server, bucket, &documents(&added));
+    assert_eq!(broken, Vec::<String>::new(), "{at}");
+    let present = published_paths(&server, bucket);
+    let v2_up = added.iter().filter(|p| present.contains(*p)).count();
+    eprintln!("{at}: {v2_up} of {} new keys were up", added.len());
+    ok(publish_s3(&v2_root, &proxy.endpoint(), bucket, &[]));
+    assert_bucket_holds(&server, bucket, &v2);
 }
 
 #[test]

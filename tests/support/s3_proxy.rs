@@ -32,6 +32,10 @@ impl Logged {
 struct State {
     log: Mutex<Vec<Logged>>,
     down: AtomicBool,
+    /// While down, keep connections open without an answer instead of closing them.
+    hold: AtomicBool,
+    /// Requests being held unanswered.
+    held: AtomicUsize,
     /// Requests that change the bucket still allowed through; `usize::MAX` for no limit.
     budget: AtomicUsize,
     /// Requests that changed the bucket, forwarded since the last count was taken.
@@ -93,8 +97,21 @@ impl S3Proxy {
         self.state.slow_downs.load(Ordering::SeqCst)
     }
 
+    /// Like [`S3Proxy::go_down_after`], but the requests that come after are held without an
+    /// answer (as by a server that hangs) until [`S3Proxy::heal`].
+    pub fn hang_after(&self, n: usize) {
+        self.state.hold.store(true, Ordering::SeqCst);
+        self.go_down_after(n);
+    }
+
+    /// How many requests are held unanswered now.
+    pub fn held(&self) -> usize {
+        self.state.held.load(Ordering::SeqCst)
+    }
+
     pub fn heal(&self) {
         self.state.budget.store(usize::MAX, Ordering::SeqCst);
+        self.state.hold.store(false, Ordering::SeqCst);
         self.state.down.store(false, Ordering::SeqCst);
     }
 }
@@ -113,6 +130,13 @@ fn serve_client(client: TcpStream, upstream: u16, state: &State) {
         };
         if state.down.load(Ordering::SeqCst) || (logged.changes_bucket() && !take_budget(state)) {
             state.down.store(true, Ordering::SeqCst);
+            if state.hold.load(Ordering::SeqCst) {
+                state.held.fetch_add(1, Ordering::SeqCst);
+                while state.down.load(Ordering::SeqCst) {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                state.held.fetch_sub(1, Ordering::SeqCst);
+            }
             let _ = client.shutdown(Shutdown::Both);
             return;
         }
