@@ -54,6 +54,8 @@ pub struct NavLink {
 pub struct BuildConfig {
     /// Output names that differ only by case, or that Windows reserves, are errors, not warnings.
     pub portable: bool,
+    /// Symbolic links in the site's folders may lead out of the site ([`crate::site_walk`]).
+    pub follow_external_links: bool,
 }
 
 /// `[serve]`: defaults for `guidesmith serve`.

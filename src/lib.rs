@@ -29,6 +29,7 @@ pub mod release;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod site_walk;
 pub mod staging_folder;
 pub mod theme;
 pub mod unique_ids;

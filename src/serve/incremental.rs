@@ -41,7 +41,7 @@ use crate::links::check_links_of;
 use crate::portable_names::find_unportable_names;
 use crate::render::{OutputFile, render_page, site_view};
 use crate::site::{Site, reading_order};
-use crate::theme::{StaticSource, Theme};
+use crate::theme::Theme;
 use crate::validate::validate_site;
 use crate::widgets::{PreparedGuide, prepare_guide};
 
@@ -95,8 +95,6 @@ pub struct Update {
     /// Output files that no longer exist (deleted or renamed guides, removed tags).
     pub removed: Vec<String>,
     pub warnings: Vec<Diagnostic>,
-    /// Notes about files left out of the served site (symlinks out of the site).
-    pub notes: Vec<String>,
     pub guide_count: usize,
     pub parsed: usize,
     pub rendered: usize,
@@ -140,7 +138,6 @@ struct State {
     /// Problems scanning the guides folder itself (missing folder, symlink loops).
     scan_problems: Vec<Diagnostic>,
     statics: BTreeMap<String, Bytes>,
-    static_notes: Vec<String>,
     /// Pages, output paths and link targets; rebuilt when the layout changes.
     index: SiteIndex,
     /// Aligned with `site.guides`.
@@ -254,7 +251,7 @@ impl IncrementalSite {
             if self.needs_theme {
                 self.last_ok = false;
                 state.theme = Theme::load(&self.root, &state.site.config)?;
-                (state.statics, state.static_notes) = read_statics(&self.root, &state.theme)?;
+                state.statics = read_statics(&state.theme)?;
                 self.needs_theme = false;
                 guides = GuidesUpdate::Layout;
             }
@@ -313,7 +310,6 @@ impl IncrementalSite {
             .collect::<Result<_>>()?;
         let mut update = Update {
             warnings,
-            notes: state.static_notes.clone(),
             guide_count: state.site.guides.len(),
             parsed,
             rendered: rendered.len(),
@@ -359,7 +355,7 @@ impl IncrementalSite {
 fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
-    let (statics, static_notes) = read_statics(root, &theme)?;
+    let statics = read_statics(&theme)?;
     let (files, scan_problems) = find_guide_files(root, &config);
     let scan_problems = scan_problems.0;
     let base_path = config.base_path();
@@ -373,7 +369,6 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
         files: BTreeMap::new(),
         scan_problems,
         statics,
-        static_notes,
         index,
         cards: Vec::new(),
     };
@@ -650,28 +645,13 @@ fn replace_in_place(
     Ok(())
 }
 
-/// The site's static files; symlinks that lead out of the site are left out, with a note.
-fn read_statics(root: &Path, theme: &Theme) -> Result<(BTreeMap<String, Bytes>, Vec<String>)> {
+/// The site's static files, read (which links may be among them: [`crate::site_walk`]).
+fn read_statics(theme: &Theme) -> Result<BTreeMap<String, Bytes>> {
     let mut files = BTreeMap::new();
-    let mut notes = Vec::new();
     for (path, source) in &theme.static_files {
-        if let StaticSource::Disk(disk) = source {
-            let real = disk
-                .canonicalize()
-                .with_context(|| format!("reading {}", disk.display()))?;
-            if !real.starts_with(root) {
-                let shown = disk.strip_prefix(root).unwrap_or(disk);
-                notes.push(format!(
-                    "{}: not served: it is a link to {}, outside the site",
-                    shown.display(),
-                    real.display()
-                ));
-                continue;
-            }
-        }
         files.insert(path.clone(), Bytes::from(source.read()?.into_owned()));
     }
-    Ok((files, notes))
+    Ok(files)
 }
 
 /// The checks of a full build; errors fail the rebuild, warnings are returned. `layout`:
@@ -1284,16 +1264,11 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn static_links_out_of_the_site_are_not_served() {
+    fn static_links_out_of_the_site_fail_the_rebuild_and_links_inside_are_served() {
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
         let dir = site();
         std::fs::create_dir_all(dir.path().join("static")).unwrap();
-        std::os::unix::fs::symlink(
-            outside.path().join("secret.txt"),
-            dir.path().join("static/leak.txt"),
-        )
-        .unwrap();
         std::fs::write(dir.path().join("static/inside.txt"), "fine").unwrap();
         std::os::unix::fs::symlink(
             dir.path().join("static/inside.txt"),
@@ -1301,19 +1276,19 @@ mod tests {
         )
         .unwrap();
         let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
-        let update = inc.rebuild(&ChangeSet::everything()).unwrap();
-        assert!(!inc.published().contains_key("leak.txt"));
+        inc.rebuild(&ChangeSet::everything()).unwrap();
         assert!(
             inc.published().contains_key("alias.txt"),
             "links inside the site are fine"
         );
+        let leak = dir.path().join("static/leak.txt");
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), &leak).unwrap();
+        let err = inc.rebuild(&ChangeSet::everything()).unwrap_err();
         assert!(
-            update
-                .notes
-                .iter()
-                .any(|n| n.starts_with("static/leak.txt: not served")),
-            "{:?}",
-            update.notes
+            err.to_string()
+                .starts_with("static/leak.txt:1:1: error: this link leads out of the site"),
+            "{err}"
         );
+        assert!(!inc.published().contains_key("leak.txt"));
     }
 }
