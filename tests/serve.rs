@@ -649,8 +649,11 @@ fn serve_and_build_agree_on_links_out_of_the_site() {
     fs::write(tmp.path().join("site-private/secret.txt"), "TOP-SECRET").unwrap();
     fs::create_dir_all(root.join("static")).unwrap();
     fs::write(root.join("static/inside.txt"), "inside").unwrap();
-    std::os::unix::fs::symlink(root.join("static/inside.txt"), root.join("static/alias.txt"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        root.join("static/inside.txt"),
+        root.join("static/alias.txt"),
+    )
+    .unwrap();
     std::os::unix::fs::symlink(
         tmp.path().join("site-private/secret.txt"),
         root.join("static/leak.txt"),
@@ -665,7 +668,10 @@ fn serve_and_build_agree_on_links_out_of_the_site() {
         .unwrap();
     let build_err = String::from_utf8_lossy(&build.stderr).into_owned();
     assert_eq!(build.status.code(), Some(1), "{build_err}");
-    let errors: Vec<&str> = build_err.lines().filter(|l| l.contains(": error: ")).collect();
+    let errors: Vec<&str> = build_err
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .collect();
     assert_eq!(errors.len(), 2, "{build_err}");
 
     let server = Server::start(&root, &[]);

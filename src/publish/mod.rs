@@ -19,6 +19,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use crate::build::{BuildOptions, BuildReport, RenderedSite, render_site_files, write_rendered};
+use crate::output_folder::check_publish_folder;
 use crate::release::urls::SiteUrls;
 
 /// Where `publish` puts the site.
@@ -125,10 +126,14 @@ pub fn build_release(root: &Path, options: &BuildOptions) -> Result<BuildReport>
 pub fn publish(root: &Path, options: &PublishOptions) -> Result<PublishReport> {
     let site = release_site(root, &options.build)?;
     let (plan, commit) = match &options.destination {
-        Destination::Dir(path) => (
-            dir::publish_to_dir(path, &site.files, options.dry_run)?,
-            None,
-        ),
+        Destination::Dir(path) => {
+            check_publish_folder(root, &site.config, path)
+                .map_err(|r| anyhow::anyhow!("--to dir: {}\n  help: {}", r.message, r.help))?;
+            (
+                dir::publish_to_dir(path, &site.files, options.dry_run)?,
+                None,
+            )
+        }
         Destination::Git {
             remote,
             branch,
