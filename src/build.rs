@@ -171,7 +171,7 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
     if options.release {
         files = crate::release::apply_release(files, &site.config)?;
     }
-    let page_sources = site
+    let page_sources: BTreeMap<String, PathBuf> = site
         .guides
         .iter()
         .map(|g| {
@@ -181,6 +181,10 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
             )
         })
         .collect();
+    if options.release {
+        let urls = crate::release::urls::SiteUrls::new(&site.config);
+        crate::release::output_check::check_output(&files, &urls, &page_sources)?;
+    }
     Ok(RenderedSite {
         page_sources,
         guide_count: site.guides.len(),

@@ -624,3 +624,30 @@ fn a_build_with_nothing_changed_stops_early_and_notices_every_change() {
     assert_eq!(fs::read(&page).unwrap(), good);
     assert!(up_to_date(&build(&[])));
 }
+
+/// `build --release` through the library runs the same output check as the command line and
+/// `publish`: a broken link in a static page stops it before the output is touched.
+#[test]
+fn a_release_build_through_the_library_checks_its_output() {
+    let (tmp, root, out) = build_fixture("basic");
+    let good = fs::read(out.join("alpha/index.html")).unwrap();
+    fs::write(
+        root.join("static/about.html"),
+        "<!doctype html><title>About</title><a href=\"/sub/nowhere/\">gone</a>",
+    )
+    .unwrap();
+    let options = guidesmith::build::BuildOptions {
+        output: Some(out.clone()),
+        release: true,
+        ..Default::default()
+    };
+    let err = guidesmith::build::build(&root, &options)
+        .err()
+        .expect("the check fails");
+    assert!(
+        format!("{err:#}").contains("about.html: broken link `/sub/nowhere/`"),
+        "{err:#}"
+    );
+    assert_eq!(fs::read(out.join("alpha/index.html")).unwrap(), good);
+    drop(tmp);
+}

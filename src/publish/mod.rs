@@ -8,19 +8,16 @@
 //! 3. [`dir`] mirrors into a folder, touching only files it wrote before; [`git`] commits the
 //!    output as the new tip of a branch and pushes, refusing to overwrite commits it did not make.
 
-pub mod check;
 pub mod dir;
 pub mod git;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::build::{BuildOptions, BuildReport, RenderedSite, render_site_files, write_rendered};
+use crate::build::{BuildOptions, RenderedSite, render_site_files};
 use crate::output_folder::check_publish_folder;
-use crate::release::urls::SiteUrls;
 
 /// Where `publish` puts the site.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,30 +93,13 @@ pub struct PublishReport {
     pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
-/// Renders a release build of the site at `root` and checks its output.
+/// Renders a release build of the site at `root`, its output checked ([`render_site_files`]).
 pub fn release_site(root: &Path, options: &BuildOptions) -> Result<RenderedSite> {
     let options = BuildOptions {
         release: true,
         ..options.clone()
     };
-    let site = render_site_files(root, &options)?;
-    check::check_output(
-        &site.files,
-        &SiteUrls::new(&site.config),
-        &site.page_sources,
-    )?;
-    Ok(site)
-}
-
-/// `guidesmith build --release`: a checked release build, swapped into the output folder.
-pub fn build_release(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
-    let started = Instant::now();
-    let site = release_site(root, options)?;
-    let output_dir = options
-        .output
-        .clone()
-        .unwrap_or_else(|| root.join(&site.config.output_dir));
-    write_rendered(site, output_dir, started)
+    render_site_files(root, &options)
 }
 
 /// `guidesmith publish`: a checked release build, sent to its destination.
