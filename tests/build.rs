@@ -636,12 +636,12 @@ fn a_release_build_through_the_library_checks_its_output() {
         "<!doctype html><title>About</title><a href=\"/sub/nowhere/\">gone</a>",
     )
     .unwrap();
-    let options = guidesmith::build::BuildOptions {
+    let options = guidesmith::pipeline::BuildOptions {
         output: Some(out.clone()),
         release: true,
         ..Default::default()
     };
-    let err = guidesmith::build::build(&root, &options)
+    let err = guidesmith::pipeline::build(&root, &options)
         .err()
         .expect("the check fails");
     assert!(

@@ -1,6 +1,6 @@
 //! Rebuilding a served site by what changed, with the same result as a full build.
 //!
-//! [`IncrementalSite`] keeps between rebuilds what the full pipeline in [`crate::build`] makes
+//! [`IncrementalSite`] keeps between rebuilds what the full pipeline in [`crate::pipeline`] makes
 //! and throws away: every guide file's state (parsed and prepared, a draft left out, or its
 //! errors), the theme, the [`Site`], its layout index and cards (`page_keys.rs`), the
 //! last good output and, for every page, a key of its inputs. A rebuild:
@@ -30,20 +30,20 @@ use bytes::Bytes;
 use rayon::prelude::*;
 
 use super::page_keys::{Card, GuideId, SiteIndex, hash_of, page_keys, update_cards};
-use crate::build::{
+use crate::check::links::check_links_of;
+use crate::check::portable_names::find_unportable_names;
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::load::config::SiteConfig;
+use crate::load::content::{find_guide_files, load_guide};
+use crate::load::file_reads::map_file_contents;
+use crate::model::site::{Site, reading_order};
+use crate::pipeline::{
     BuildOptions, find_path_collisions, links_to_failed, load_config, output_names,
 };
-use crate::config::SiteConfig;
-use crate::content::{find_guide_files, load_guide};
-use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::file_reads::map_file_contents;
-use crate::links::check_links_of;
-use crate::portable_names::find_unportable_names;
-use crate::render::{OutputFile, render_page, site_view};
-use crate::site::{Site, reading_order};
-use crate::theme::Theme;
-use crate::validate::validate_site;
-use crate::widgets::{PreparedGuide, prepare_guide};
+use crate::prepare::validate::validate_site;
+use crate::prepare::widgets::{PreparedGuide, prepare_guide};
+use crate::render::pages::{OutputFile, render_page, site_view};
+use crate::render::theme::Theme;
 
 /// What changed since the last rebuild; paths are relative to the site root.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -208,7 +208,7 @@ impl IncrementalSite {
     }
 
     /// Applies `changes`; on success returns what changed in the output. Content errors come
-    /// back as [`Diagnostics`] inside the error, as from [`crate::build::render_site_files`].
+    /// back as [`Diagnostics`] inside the error, as from [`crate::pipeline::render_site_files`].
     pub fn rebuild(&mut self, changes: &ChangeSet) -> Result<Update> {
         self.rebuild_as(changes, false)
             .map(|u| u.expect("only tentative rebuilds are refused"))
@@ -645,7 +645,7 @@ fn replace_in_place(
     Ok(())
 }
 
-/// The site's static files, read (which links may be among them: [`crate::site_walk`]).
+/// The site's static files, read (which links may be among them: [`crate::load::site_walk`]).
 fn read_statics(theme: &Theme) -> Result<BTreeMap<String, Bytes>> {
     let mut files = BTreeMap::new();
     for (path, source) in &theme.static_files {
@@ -685,7 +685,7 @@ fn check_site(
             .iter()
             .all(|g| slugs.insert(g.guide.slug.as_str()))
         {
-            let by_source: HashMap<&Path, &crate::guide::Guide> = state
+            let by_source: HashMap<&Path, &crate::model::guide::Guide> = state
                 .site
                 .guides
                 .iter()
@@ -815,7 +815,7 @@ fn check_links_cached(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::render_site_files;
+    use crate::pipeline::render_site_files;
 
     const SITE: &str = "title = \"Test\"\nbase_url = \"http://127.0.0.1:1111/\"\n";
 
@@ -1237,7 +1237,7 @@ mod tests {
 
         let templates = dir.path().join("themes/default/templates");
         std::fs::create_dir_all(&templates).unwrap();
-        let default_404 = crate::theme::default_theme_file("templates/404.html").unwrap();
+        let default_404 = crate::render::theme::default_theme_file("templates/404.html").unwrap();
         let text = String::from_utf8(default_404.to_vec()).unwrap().replace(
             "{% endblock content %}",
             "<p>custom 404</p>{% endblock content %}",

@@ -14,6 +14,7 @@ pub mod http;
 pub mod incremental;
 mod page_keys;
 pub mod reload;
+pub mod watch;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
@@ -26,10 +27,10 @@ use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use tokio::sync::broadcast;
 
-use crate::build::BuildOptions;
-use crate::config::{CONFIG_FILE, ServeConfig, SiteConfig};
 use crate::diagnostic::{Diagnostics, printable};
-use crate::watch::{
+use crate::load::config::{CONFIG_FILE, ServeConfig, SiteConfig};
+use crate::pipeline::BuildOptions;
+use crate::serve::watch::{
     ChangeKind, SiteLayout, SiteWatcher, WatchMessage, classify_change, watch_limit_message,
 };
 use incremental::{ChangeSet, IncrementalSite, Update};

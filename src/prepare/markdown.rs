@@ -13,8 +13,8 @@ use std::collections::HashSet;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostic::{LineIndex, Position};
-use crate::guide::{Checklist, ChecklistItem, slugify};
-use crate::unique_ids::UniqueIds;
+use crate::model::guide::{Checklist, ChecklistItem, slugify};
+use crate::prepare::unique_ids::UniqueIds;
 
 /// The markdown extensions every guide gets.
 pub fn parser_options() -> Options {

@@ -12,21 +12,23 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use crate::build_record::{BuildRecord, inputs_digest, output_digest, written_output_digest};
-use crate::config::SiteConfig;
-use crate::content::load_guides;
+use crate::check::links::{LinkTargets, check_links};
+use crate::check::output_folder::check_output_folder;
+use crate::check::portable_names::{OutputName, find_unportable_names};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::links::{LinkTargets, check_links};
-use crate::output::{StagedOutput, recover_output, write_output};
-use crate::output_folder::check_output_folder;
-use crate::portable_names::{OutputName, find_unportable_names};
-use crate::render::{
+use crate::load::config::SiteConfig;
+use crate::load::content::load_guides;
+use crate::model::site::{Site, guide_path};
+use crate::output::build_record::{
+    BuildRecord, inputs_digest, output_digest, written_output_digest,
+};
+use crate::output::standby::{StagedOutput, recover_output, write_output};
+use crate::prepare::validate::validate_site;
+use crate::prepare::widgets::prepare_guide_for_build;
+use crate::render::pages::{
     OutputFile, Page, render_cards, render_page, render_site, site_pages, site_view,
 };
-use crate::site::{Site, guide_path};
-use crate::theme::Theme;
-use crate::validate::validate_site;
-use crate::widgets::prepare_guide_for_build;
+use crate::render::theme::Theme;
 
 /// How to build; `Default` is a plain `guidesmith build`.
 #[derive(Clone, Debug, Default)]
@@ -61,7 +63,7 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
     /// Nothing changed since the last build, which left the output as it is
-    /// ([`crate::build_record`]); the counts are that build's.
+    /// ([`crate::output::build_record`]); the counts are that build's.
     pub up_to_date: bool,
 }
 
@@ -69,7 +71,8 @@ pub struct BuildReport {
 pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
     let mut config = SiteConfig::load(root).map_err(|d| Diagnostics(vec![d]))?;
     if let Some(url) = &options.base_url {
-        crate::config::parse_base_url(url).map_err(|why| anyhow::anyhow!("--base-url: {why}"))?;
+        crate::load::config::parse_base_url(url)
+            .map_err(|why| anyhow::anyhow!("--base-url: {why}"))?;
         config.base_url = url.clone();
     }
     match &options.output {
@@ -77,7 +80,7 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
             .map_err(|r| anyhow::anyhow!("--output: {}\n  help: {}", r.message, r.help))?,
         None => {
             check_output_folder(root, &config, &root.join(&config.output_dir)).map_err(|r| {
-                let toml = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE));
+                let toml = std::fs::read_to_string(root.join(crate::load::config::CONFIG_FILE));
                 Diagnostics(vec![r.at_site_toml(&toml.unwrap_or_default())])
             })?
         }
@@ -87,7 +90,7 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
 
 /// A site that passed every check, not rendered yet: what [`build`] streams to disk and
 /// [`render_site_files`] renders into memory. Its guides' sources are released
-/// ([`crate::widgets::PreparedGuide::release_sources`]): they hold views, not markdown.
+/// ([`crate::prepare::widgets::PreparedGuide::release_sources`]): they hold views, not markdown.
 pub struct CheckedSite {
     pub site: Site,
     pub theme: Theme,
@@ -225,7 +228,7 @@ pub(crate) fn output_names<'a>(
         .map(|path| {
             let source = match (guide_sources.get(path), theme.static_files.get(path)) {
                 (Some(source), _) => source.to_path_buf(),
-                (None, Some(crate::theme::StaticSource::Disk(p))) => p.clone(),
+                (None, Some(crate::render::theme::StaticSource::Disk(p))) => p.clone(),
                 _ => PathBuf::from(path),
             };
             OutputName { path, source }
@@ -239,7 +242,7 @@ pub(crate) fn find_path_collisions(
     theme: &Theme,
     paths: &[String],
 ) -> Vec<Diagnostic> {
-    let guide_pages: HashMap<String, &crate::widgets::PreparedGuide> = site
+    let guide_pages: HashMap<String, &crate::prepare::widgets::PreparedGuide> = site
         .guides
         .iter()
         .map(|g| (format!("{}index.html", guide_path(&g.guide.slug)), g))
@@ -251,7 +254,9 @@ pub(crate) fn find_path_collisions(
             continue;
         }
         let what = match theme.static_files.get(path) {
-            Some(crate::theme::StaticSource::Disk(p)) => format!("the static file {}", p.display()),
+            Some(crate::render::theme::StaticSource::Disk(p)) => {
+                format!("the static file {}", p.display())
+            }
             Some(_) => "a file of the default theme".to_string(),
             None => "another page".to_string(),
         };
@@ -288,7 +293,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         // Fingerprinting rewrites references between files: the whole site, in memory.
         return write_rendered(render_site_files(root, options)?, output_dir, started);
     }
-    let inputs = inputs_digest(root, &config, options);
+    let inputs = inputs_digest(root, &config, &(&options.base_url, options.drafts));
     if let Some(last) = BuildRecord::read(&output_dir)
         && last.inputs == inputs
         && last.output == output_digest(&output_dir)

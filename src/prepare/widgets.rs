@@ -10,9 +10,9 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::front_matter::YamlLocator;
-use crate::guide::{CalloutKind, Checklist, Guide};
-use crate::markdown::{
+use crate::load::front_matter::YamlLocator;
+use crate::model::guide::{CalloutKind, Checklist, Guide};
+use crate::prepare::markdown::{
     BodyContext, BodyPart, Link, Placement, RenderedBody, WidgetRef, count_words, escape_attr,
     render_body, render_fragment, render_inline,
 };
@@ -383,7 +383,7 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
                 _ => phases.push(PhaseView {
                     html_id: format!(
                         "phase-{}",
-                        crate::guide::slugify(step.phase.as_deref().unwrap_or("steps"))
+                        crate::model::guide::slugify(step.phase.as_deref().unwrap_or("steps"))
                     ),
                     title: step.phase.clone(),
                     steps: vec![view],

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, nearest};
-use crate::site::{Site, guide_path};
+use crate::model::site::{Site, guide_path};
 
 /// What links may point at: every output path of the site (`/`-separated), and which of them
 /// are guide pages (whose ids `#anchor`s must name). Built once per site layout; `serve` keeps
