@@ -4,8 +4,8 @@
 //! command ([`commands`]) is a client of it:
 //!
 //! 1. [`load`]: `site.toml`, the site's folders and every guide file, parsed into the
-//!    [`model`];
-//! 2. [`prepare`]: ids, markdown and widgets of each guide;
+//!    [`model`] and checked one by one (ids, slugs, required text);
+//! 2. [`prepare`]: the markdown and widgets of each guide;
 //! 3. [`check`]: links, output names and the output folder, across the site;
 //! 4. [`render`]: every page from the theme's templates;
 //! 5. [`release`] (release builds only): minified, fingerprinted, host files, output checked;

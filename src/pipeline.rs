@@ -16,14 +16,14 @@ use crate::check::links::{LinkTargets, check_links};
 use crate::check::output_folder::check_output_folder;
 use crate::check::portable_names::{OutputName, find_unportable_names};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::load::config::SiteConfig;
 use crate::load::content::load_guides;
+use crate::load::validate::validate_site;
+use crate::model::config::SiteConfig;
 use crate::model::site::{Site, guide_path};
 use crate::output::build_record::{
     BuildRecord, inputs_digest, output_digest, written_output_digest,
 };
 use crate::output::standby::{StagedOutput, recover_output, write_output};
-use crate::prepare::validate::validate_site;
 use crate::prepare::widgets::prepare_guide_for_build;
 use crate::render::pages::{
     OutputFile, Page, render_cards, render_page, render_site, site_pages, site_view,
@@ -71,7 +71,7 @@ pub struct BuildReport {
 pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
     let mut config = SiteConfig::load(root).map_err(|d| Diagnostics(vec![d]))?;
     if let Some(url) = &options.base_url {
-        crate::load::config::parse_base_url(url)
+        crate::model::config::parse_base_url(url)
             .map_err(|why| anyhow::anyhow!("--base-url: {why}"))?;
         config.base_url = url.clone();
     }
@@ -80,7 +80,7 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
             .map_err(|r| anyhow::anyhow!("--output: {}\n  help: {}", r.message, r.help))?,
         None => {
             check_output_folder(root, &config, &root.join(&config.output_dir)).map_err(|r| {
-                let toml = std::fs::read_to_string(root.join(crate::load::config::CONFIG_FILE));
+                let toml = std::fs::read_to_string(root.join(crate::model::config::CONFIG_FILE));
                 Diagnostics(vec![r.at_site_toml(&toml.unwrap_or_default())])
             })?
         }
@@ -90,7 +90,7 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
 
 /// A site that passed every check, not rendered yet: what [`build`] streams to disk and
 /// [`render_site_files`] renders into memory. Its guides' sources are released
-/// ([`crate::prepare::widgets::PreparedGuide::release_sources`]): they hold views, not markdown.
+/// ([`crate::model::prepared_guide::PreparedGuide::release_sources`]): they hold views, not markdown.
 pub struct CheckedSite {
     pub site: Site,
     pub theme: Theme,
@@ -242,7 +242,7 @@ pub(crate) fn find_path_collisions(
     theme: &Theme,
     paths: &[String],
 ) -> Vec<Diagnostic> {
-    let guide_pages: HashMap<String, &crate::prepare::widgets::PreparedGuide> = site
+    let guide_pages: HashMap<String, &crate::model::prepared_guide::PreparedGuide> = site
         .guides
         .iter()
         .map(|g| (format!("{}index.html", guide_path(&g.guide.slug)), g))

@@ -6,13 +6,13 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::load::config::SiteConfig;
 use crate::load::file_reads::map_file_contents;
 use crate::load::front_matter::{decode_source, parse_front_matter, split_front_matter};
 use crate::load::limits::MAX_GUIDE_FILE_BYTES;
 use crate::load::site_walk::SiteWalk;
+use crate::load::validate::validate_guide;
+use crate::model::config::SiteConfig;
 use crate::model::guide::Guide;
-use crate::prepare::validate::validate_guide;
 
 /// The markdown files under the guides folder, sorted, relative to `root`, and the problems
 /// met on the way (unreadable folders, symlink loops); the walk goes on past them.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use walkdir::{DirEntry, WalkDir};
 
 use crate::diagnostic::{Diagnostic, Position};
-use crate::load::config::SiteConfig;
+use crate::model::config::SiteConfig;
 
 /// How the site's folders are walked: where the site is and whether links may leave it.
 pub struct SiteWalk {

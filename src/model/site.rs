@@ -5,9 +5,9 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BTreeMap;
 
-use crate::load::config::SiteConfig;
+use crate::model::config::SiteConfig;
 use crate::model::guide::slugify;
-use crate::prepare::widgets::PreparedGuide;
+use crate::model::prepared_guide::PreparedGuide;
 
 pub struct Site {
     pub config: SiteConfig,

@@ -19,8 +19,8 @@ use std::time::UNIX_EPOCH;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::load::config::SiteConfig;
 use crate::load::site_walk::SiteWalk;
+use crate::model::config::SiteConfig;
 use crate::output::standby::{MARKER_TEXT, OUTPUT_MARKER};
 
 /// A finished build: its digests and what the summary line reports.

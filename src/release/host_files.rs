@@ -11,7 +11,7 @@
 use anyhow::{Result, bail};
 
 use super::fingerprint::Renamed;
-use crate::load::config::SiteConfig;
+use crate::model::config::SiteConfig;
 use crate::render::pages::OutputFile;
 
 pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";

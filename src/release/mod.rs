@@ -23,7 +23,7 @@ pub mod urls;
 
 use anyhow::Result;
 
-use crate::load::config::SiteConfig;
+use crate::model::config::SiteConfig;
 use crate::render::pages::OutputFile;
 
 /// Applies the release steps to a rendered site.

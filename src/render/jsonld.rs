@@ -7,8 +7,9 @@
 
 use serde::Serialize;
 
+use crate::model::prepared_guide::PreparedGuide;
 use crate::model::site::{Site, guide_path};
-use crate::prepare::widgets::{PreparedGuide, html_to_text};
+use crate::render::plain_text::html_to_text;
 
 #[derive(Serialize)]
 struct Document<'a> {

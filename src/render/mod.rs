@@ -3,4 +3,5 @@
 
 pub mod jsonld;
 pub mod pages;
+pub mod plain_text;
 pub mod theme;

@@ -11,9 +11,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
+use crate::model::body::{BodyPart, TocEntry};
+use crate::model::prepared_guide::PreparedGuide;
 use crate::model::site::{Site, guide_path, tag_path};
-use crate::prepare::markdown::{BodyPart, TocEntry};
-use crate::prepare::widgets::{PreparedGuide, WidgetView};
+use crate::model::views::WidgetView;
 use crate::render::jsonld::guide_json_ld;
 use crate::render::theme::Theme;
 

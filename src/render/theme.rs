@@ -12,8 +12,8 @@ use include_dir::{Dir, include_dir};
 use tera::Tera;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::config::SiteConfig;
 use crate::load::site_walk::SiteWalk;
+use crate::model::config::SiteConfig;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 

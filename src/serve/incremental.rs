@@ -33,15 +33,16 @@ use super::page_keys::{Card, GuideId, SiteIndex, hash_of, page_keys, update_card
 use crate::check::links::check_links_of;
 use crate::check::portable_names::find_unportable_names;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::load::config::SiteConfig;
 use crate::load::content::{find_guide_files, load_guide};
 use crate::load::file_reads::map_file_contents;
+use crate::load::validate::validate_site;
+use crate::model::config::SiteConfig;
+use crate::model::prepared_guide::PreparedGuide;
 use crate::model::site::{Site, reading_order};
 use crate::pipeline::{
     BuildOptions, find_path_collisions, links_to_failed, load_config, output_names,
 };
-use crate::prepare::validate::validate_site;
-use crate::prepare::widgets::{PreparedGuide, prepare_guide};
+use crate::prepare::widgets::prepare_guide;
 use crate::render::pages::{OutputFile, render_page, site_view};
 use crate::render::theme::Theme;
 

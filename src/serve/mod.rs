@@ -28,7 +28,7 @@ use bytes::Bytes;
 use tokio::sync::broadcast;
 
 use crate::diagnostic::{Diagnostics, printable};
-use crate::load::config::{CONFIG_FILE, ServeConfig, SiteConfig};
+use crate::model::config::{CONFIG_FILE, ServeConfig, SiteConfig};
 use crate::pipeline::BuildOptions;
 use crate::serve::watch::{
     ChangeKind, SiteLayout, SiteWatcher, WatchMessage, classify_change, watch_limit_message,
