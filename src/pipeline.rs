@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use crate::check::links::{LinkTargets, check_links};
+use crate::check::links::{BrokenLink, LinkTargets, check_links};
 use crate::check::output_folder::check_output_folder;
 use crate::check::portable_names::{OutputName, find_unportable_names};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
@@ -129,11 +129,33 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
         site.config.build.portable,
     ));
     let targets = LinkTargets::new(&site, paths.into_iter().collect());
-    problems.extend(
-        check_links(&site, &targets)
-            .into_iter()
-            .filter(|d| !links_to_failed(d, &failed_stems)),
-    );
+    problems.extend(links_not_to_failed(
+        check_links(&site, &targets),
+        &failed_stems,
+    ));
+    let warnings = conclude(problems, &site)?;
+    Ok(CheckedSite {
+        site,
+        theme,
+        pages,
+        warnings,
+    })
+}
+
+/// The diagnostics of `broken` links but those leading to a guide that failed to load.
+pub(crate) fn links_not_to_failed(
+    broken: Vec<BrokenLink>,
+    failed: &HashSet<String>,
+) -> impl Iterator<Item = Diagnostic> {
+    broken
+        .into_iter()
+        .filter(move |b| !b.leads_to_any(failed))
+        .map(|b| b.diagnostic)
+}
+
+/// The end of the checks, the same for every command: the problems sorted, an error if any is
+/// one, else the warnings (with one more if the site has no guides).
+pub(crate) fn conclude(mut problems: Diagnostics, site: &Site) -> Result<Vec<Diagnostic>> {
     problems.sort();
     if site.guides.is_empty() && !problems.has_errors() {
         problems.push(
@@ -144,12 +166,7 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
     if problems.has_errors() {
         return Err(problems.into_errors().into());
     }
-    Ok(CheckedSite {
-        site,
-        theme,
-        pages,
-        warnings: problems.0,
-    })
+    Ok(problems.0)
 }
 
 /// Everything `build` does except writing: the output files, in memory.
@@ -196,14 +213,6 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
         warnings,
         page_count,
     })
-}
-
-pub(crate) fn links_to_failed(d: &Diagnostic, failed: &HashSet<String>) -> bool {
-    d.message
-        .split('`')
-        .nth(1)
-        .and_then(|target| target.trim_start_matches('/').split(['/', '#']).next())
-        .is_some_and(|slug| failed.contains(slug))
 }
 
 /// Each output path with the file it comes from: the guide of a page, the static file of a

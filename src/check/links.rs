@@ -44,8 +44,24 @@ impl LinkTargets {
     }
 }
 
+/// A link or anchor that reaches nothing: the link as written and the error in its guide.
+#[derive(Clone, Debug)]
+pub struct BrokenLink {
+    pub target: String,
+    pub diagnostic: Diagnostic,
+}
+
+impl BrokenLink {
+    /// Whether the link leads to the page of one of `slugs` (guides that failed to load: the
+    /// link may be fine once they do, and their own error says what to fix).
+    pub fn leads_to_any(&self, slugs: &HashSet<String>) -> bool {
+        let slug = self.target.trim_start_matches('/').split(['/', '#']).next();
+        slug.is_some_and(|s| slugs.contains(s))
+    }
+}
+
 /// Checks the links of all guides.
-pub fn check_links(site: &Site, targets: &LinkTargets) -> Vec<Diagnostic> {
+pub fn check_links(site: &Site, targets: &LinkTargets) -> Vec<BrokenLink> {
     check_links_of(site, targets, 0..site.guides.len())
 }
 
@@ -55,7 +71,7 @@ pub fn check_links_of(
     site: &Site,
     targets: &LinkTargets,
     indexes: impl IntoIterator<Item = usize>,
-) -> Vec<Diagnostic> {
+) -> Vec<BrokenLink> {
     let outputs = &targets.outputs;
     let indexes: Vec<usize> = indexes.into_iter().collect();
     // One guide at a time, on all cores; the caller sorts the diagnostics.
@@ -92,14 +108,15 @@ pub fn check_links_of(
                         "link to a guide as `/slug/`, or to a file in static/ as `/file.ext`".into()
                     }
                 };
-                problems.push(
-                    Diagnostic::error(
+                problems.push(BrokenLink {
+                    target: link.target.clone(),
+                    diagnostic: Diagnostic::error(
                         &g.guide.source,
                         link.position,
                         format!("broken link `{}`: no page or file there", link.target),
                     )
                     .with_help(help),
-                );
+                });
                 continue;
             };
             let ids = targets
@@ -115,8 +132,9 @@ pub fn check_links_of(
                         Some(s) => format!("did you mean `#{s}`?"),
                         None => "link to a heading id (its text in lowercase with hyphens) or a widget id such as `faq-<id>` or `step-<id>`".into(),
                     };
-                problems.push(
-                    Diagnostic::error(
+                problems.push(BrokenLink {
+                    target: link.target.clone(),
+                    diagnostic: Diagnostic::error(
                         &g.guide.source,
                         link.position,
                         format!(
@@ -125,7 +143,7 @@ pub fn check_links_of(
                         ),
                     )
                     .with_help(help),
-                );
+                });
             }
         }
         problems

@@ -38,7 +38,8 @@ pub fn find_guide_files(root: &Path, config: &SiteConfig) -> (Vec<PathBuf>, Diag
     (files, problems)
 }
 
-fn is_guide_file(path: &Path) -> bool {
+/// Whether a file is a guide: a `.md` file whose name does not start with a dot.
+pub(crate) fn is_guide_file(path: &Path) -> bool {
     let hidden = path
         .file_name()
         .and_then(|n| n.to_str())

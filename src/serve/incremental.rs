@@ -30,17 +30,17 @@ use bytes::Bytes;
 use rayon::prelude::*;
 
 use super::page_keys::{Card, GuideId, SiteIndex, hash_of, page_keys, update_cards};
-use crate::check::links::check_links_of;
+use crate::check::links::{BrokenLink, check_links_of};
 use crate::check::portable_names::find_unportable_names;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::load::content::{find_guide_files, load_guide};
+use crate::load::content::{find_guide_files, is_guide_file, load_guide};
 use crate::load::file_reads::map_file_contents;
 use crate::load::validate::validate_site;
 use crate::model::config::SiteConfig;
 use crate::model::prepared_guide::PreparedGuide;
 use crate::model::site::{Site, reading_order};
 use crate::pipeline::{
-    BuildOptions, find_path_collisions, links_to_failed, load_config, output_names,
+    BuildOptions, conclude, find_path_collisions, links_not_to_failed, load_config, output_names,
 };
 use crate::prepare::widgets::prepare_guide;
 use crate::render::pages::{OutputFile, render_page, site_view};
@@ -495,13 +495,7 @@ fn update_guides(
     tentative: bool,
 ) -> (usize, GuidesUpdate) {
     let config = &state.site.config;
-    let is_guide = |p: &Path| {
-        p.starts_with(&config.guides_dir)
-            && p.extension().is_some_and(|e| e == "md")
-            && !p
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-    };
+    let is_guide = |p: &Path| p.starts_with(&config.guides_dir) && is_guide_file(p);
     let mut paths: BTreeSet<PathBuf> = changes
         .guides
         .iter()
@@ -714,32 +708,17 @@ fn check_site(
             state.site.config.build.portable,
         ));
     }
-    problems.extend(
-        check_links_cached(state, removed_outputs, links)
-            .into_iter()
-            .filter(|d| !links_to_failed(d, &failed_stems)),
-    );
-    problems.sort();
-    if state.site.guides.is_empty() && !problems.has_errors() {
-        problems.push(
-            Diagnostic::warning(
-                &state.site.config.guides_dir,
-                Position::START,
-                "no guides found",
-            )
-            .with_help("add one with `guidesmith new \"Title\"`"),
-        );
-    }
-    if problems.has_errors() {
-        return Err(problems.into_errors().into());
-    }
-    Ok(problems.0)
+    problems.extend(links_not_to_failed(
+        check_links_cached(state, removed_outputs, links),
+        &failed_stems,
+    ));
+    conclude(problems, &state.site)
 }
 
 /// Link problems per guide (by source id): its file hash, a hash of its anchors, its problems.
 #[derive(Default)]
 struct LinkCache {
-    guides: HashMap<u64, (u64, u64, Vec<Diagnostic>)>,
+    guides: HashMap<u64, (u64, u64, Vec<BrokenLink>)>,
 }
 
 /// The part of an output path that a link to it spells out: `slug` for `slug/index.html`,
@@ -758,7 +737,7 @@ fn check_links_cached(
     state: &State,
     removed_outputs: &[String],
     cache: &mut LinkCache,
-) -> Vec<Diagnostic> {
+) -> Vec<BrokenLink> {
     let (site, ids) = (&state.site, &state.ids);
     if cache.guides.len() > ids.len() || !removed_outputs.is_empty() {
         let live: HashSet<u64> = ids.iter().map(|id| id.source).collect();
@@ -795,9 +774,9 @@ fn check_links_cached(
         }
     }
     let indexes: Vec<usize> = (0..ids.len()).filter(|&i| recheck[i]).collect();
-    let mut found: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
-    for d in check_links_of(site, &state.index.targets, indexes.iter().copied()) {
-        found.entry(d.file.clone()).or_default().push(d);
+    let mut found: HashMap<PathBuf, Vec<BrokenLink>> = HashMap::new();
+    for b in check_links_of(site, &state.index.targets, indexes.iter().copied()) {
+        found.entry(b.diagnostic.file.clone()).or_default().push(b);
     }
     for &i in &indexes {
         let problems = found
