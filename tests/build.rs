@@ -676,7 +676,8 @@ fn output_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<
 fn a_build_over_the_last_output_equals_a_clean_build_after_every_kind_of_change() {
     let (tmp, root, out) = build_fixture("basic");
     let r = root.to_str().unwrap();
-    let changes: Vec<(&str, Box<dyn Fn()>)> = vec![
+    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let changes: Vec<Change> = vec![
         (
             "a body edit",
             Box::new(|| {
