@@ -616,3 +616,80 @@ fn control_characters_from_a_file_reach_the_terminal_escaped() {
     assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
     assert!(err.contains("\\u{1b}[2J\\u{1b}]0;owned\\u{7}"), "{err}");
 }
+
+/// Links in `static/` that lead out of the site are refused by `check`, `build` and `publish`
+/// alike, naming the link, and are never walked (a link to a folder above the site); links
+/// inside the site are followed; `[build] follow_external_links = true` lets them out.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_site_are_refused_by_every_command_unless_allowed() {
+    use std::os::unix::fs::symlink;
+    let (tmp, root) = site_copy("basic");
+    let secret = tmp.path().join("secret.txt");
+    fs::write(&secret, "secret").unwrap();
+    fs::create_dir_all(root.join("static/docs")).unwrap();
+    fs::write(root.join("static/docs/plan.txt"), "plan").unwrap();
+    symlink(
+        root.join("static/docs/plan.txt"),
+        root.join("static/alias.txt"),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let build = |root: &Path| {
+        guidesmith(&[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ])
+    };
+    let r = build(&root);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert_eq!(fs::read_to_string(out.join("alias.txt")).unwrap(), "plan");
+
+    symlink(&secret, root.join("static/passwd")).unwrap();
+    symlink(tmp.path(), root.join("static/up")).unwrap();
+    let r = build(&root);
+    let err = stderr(&r);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("static/passwd:1:1: error: this link leads out of the site, to "),
+        "{err}"
+    );
+    assert!(
+        err.contains("static/up:1:1: error: this link leads out of the site"),
+        "{err}"
+    );
+    assert!(!err.contains("loop"), "{err}");
+    assert!(!out.join("passwd").exists());
+    let check = guidesmith(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(stderr(&check), err, "check reports what build reports");
+    let target = tmp.path().join("www");
+    let publish = guidesmith(&[
+        "publish",
+        "--root",
+        root.to_str().unwrap(),
+        "--to",
+        "dir",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(publish.status.code(), Some(1));
+    assert!(
+        stderr(&publish).contains("static/passwd:1:1: error"),
+        "{}",
+        stderr(&publish)
+    );
+    assert!(!target.join("passwd").exists());
+
+    fs::remove_file(root.join("static/up")).unwrap();
+    let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    fs::write(
+        root.join("site.toml"),
+        format!("{toml}\n[build]\nfollow_external_links = true\n"),
+    )
+    .unwrap();
+    let r = build(&root);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert_eq!(fs::read_to_string(out.join("passwd")).unwrap(), "secret");
+}

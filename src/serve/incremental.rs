@@ -1,6 +1,6 @@
 //! Rebuilding a served site by what changed, with the same result as a full build.
 //!
-//! [`IncrementalSite`] keeps between rebuilds what the full pipeline in [`crate::build`] makes
+//! [`IncrementalSite`] keeps between rebuilds what the full pipeline in [`crate::pipeline`] makes
 //! and throws away: every guide file's state (parsed and prepared, a draft left out, or its
 //! errors), the theme, the [`Site`], its layout index and cards (`page_keys.rs`), the
 //! last good output and, for every page, a key of its inputs. A rebuild:
@@ -30,20 +30,21 @@ use bytes::Bytes;
 use rayon::prelude::*;
 
 use super::page_keys::{Card, GuideId, SiteIndex, hash_of, page_keys, update_cards};
-use crate::build::{
-    BuildOptions, find_path_collisions, links_to_failed, load_config, output_names,
-};
-use crate::config::SiteConfig;
-use crate::content::{find_guide_files, load_guide};
+use crate::check::links::{BrokenLink, check_links_of};
+use crate::check::portable_names::find_unportable_names;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::file_reads::map_file_contents;
-use crate::links::check_links_of;
-use crate::portable_names::find_unportable_names;
-use crate::render::{OutputFile, render_page, site_view};
-use crate::site::{Site, reading_order};
-use crate::theme::{StaticSource, Theme};
-use crate::validate::validate_site;
-use crate::widgets::{PreparedGuide, prepare_guide};
+use crate::load::content::{find_guide_files, is_guide_file, load_guide};
+use crate::load::file_reads::map_file_contents;
+use crate::load::validate::validate_site;
+use crate::model::config::SiteConfig;
+use crate::model::prepared_guide::PreparedGuide;
+use crate::model::site::{Site, reading_order};
+use crate::pipeline::{
+    BuildOptions, conclude, find_path_collisions, links_not_to_failed, load_config, output_names,
+};
+use crate::prepare::widgets::prepare_guide;
+use crate::render::pages::{OutputFile, render_page, site_view};
+use crate::render::theme::Theme;
 
 /// What changed since the last rebuild; paths are relative to the site root.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -95,8 +96,6 @@ pub struct Update {
     /// Output files that no longer exist (deleted or renamed guides, removed tags).
     pub removed: Vec<String>,
     pub warnings: Vec<Diagnostic>,
-    /// Notes about files left out of the served site (symlinks out of the site).
-    pub notes: Vec<String>,
     pub guide_count: usize,
     pub parsed: usize,
     pub rendered: usize,
@@ -140,7 +139,6 @@ struct State {
     /// Problems scanning the guides folder itself (missing folder, symlink loops).
     scan_problems: Vec<Diagnostic>,
     statics: BTreeMap<String, Bytes>,
-    static_notes: Vec<String>,
     /// Pages, output paths and link targets; rebuilt when the layout changes.
     index: SiteIndex,
     /// Aligned with `site.guides`.
@@ -211,7 +209,7 @@ impl IncrementalSite {
     }
 
     /// Applies `changes`; on success returns what changed in the output. Content errors come
-    /// back as [`Diagnostics`] inside the error, as from [`crate::build::render_site_files`].
+    /// back as [`Diagnostics`] inside the error, as from [`crate::pipeline::render_site_files`].
     pub fn rebuild(&mut self, changes: &ChangeSet) -> Result<Update> {
         self.rebuild_as(changes, false)
             .map(|u| u.expect("only tentative rebuilds are refused"))
@@ -254,7 +252,7 @@ impl IncrementalSite {
             if self.needs_theme {
                 self.last_ok = false;
                 state.theme = Theme::load(&self.root, &state.site.config)?;
-                (state.statics, state.static_notes) = read_statics(&self.root, &state.theme)?;
+                state.statics = read_statics(&state.theme)?;
                 self.needs_theme = false;
                 guides = GuidesUpdate::Layout;
             }
@@ -313,7 +311,6 @@ impl IncrementalSite {
             .collect::<Result<_>>()?;
         let mut update = Update {
             warnings,
-            notes: state.static_notes.clone(),
             guide_count: state.site.guides.len(),
             parsed,
             rendered: rendered.len(),
@@ -359,7 +356,7 @@ impl IncrementalSite {
 fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
-    let (statics, static_notes) = read_statics(root, &theme)?;
+    let statics = read_statics(&theme)?;
     let (files, scan_problems) = find_guide_files(root, &config);
     let scan_problems = scan_problems.0;
     let base_path = config.base_path();
@@ -373,7 +370,6 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
         files: BTreeMap::new(),
         scan_problems,
         statics,
-        static_notes,
         index,
         cards: Vec::new(),
     };
@@ -499,13 +495,7 @@ fn update_guides(
     tentative: bool,
 ) -> (usize, GuidesUpdate) {
     let config = &state.site.config;
-    let is_guide = |p: &Path| {
-        p.starts_with(&config.guides_dir)
-            && p.extension().is_some_and(|e| e == "md")
-            && !p
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-    };
+    let is_guide = |p: &Path| p.starts_with(&config.guides_dir) && is_guide_file(p);
     let mut paths: BTreeSet<PathBuf> = changes
         .guides
         .iter()
@@ -650,28 +640,13 @@ fn replace_in_place(
     Ok(())
 }
 
-/// The site's static files; symlinks that lead out of the site are left out, with a note.
-fn read_statics(root: &Path, theme: &Theme) -> Result<(BTreeMap<String, Bytes>, Vec<String>)> {
+/// The site's static files, read (which links may be among them: [`crate::load::site_walk`]).
+fn read_statics(theme: &Theme) -> Result<BTreeMap<String, Bytes>> {
     let mut files = BTreeMap::new();
-    let mut notes = Vec::new();
     for (path, source) in &theme.static_files {
-        if let StaticSource::Disk(disk) = source {
-            let real = disk
-                .canonicalize()
-                .with_context(|| format!("reading {}", disk.display()))?;
-            if !real.starts_with(root) {
-                let shown = disk.strip_prefix(root).unwrap_or(disk);
-                notes.push(format!(
-                    "{}: not served: it is a link to {}, outside the site",
-                    shown.display(),
-                    real.display()
-                ));
-                continue;
-            }
-        }
         files.insert(path.clone(), Bytes::from(source.read()?.into_owned()));
     }
-    Ok((files, notes))
+    Ok(files)
 }
 
 /// The checks of a full build; errors fail the rebuild, warnings are returned. `layout`:
@@ -705,7 +680,7 @@ fn check_site(
             .iter()
             .all(|g| slugs.insert(g.guide.slug.as_str()))
         {
-            let by_source: HashMap<&Path, &crate::guide::Guide> = state
+            let by_source: HashMap<&Path, &crate::model::guide::Guide> = state
                 .site
                 .guides
                 .iter()
@@ -733,32 +708,17 @@ fn check_site(
             state.site.config.build.portable,
         ));
     }
-    problems.extend(
-        check_links_cached(state, removed_outputs, links)
-            .into_iter()
-            .filter(|d| !links_to_failed(d, &failed_stems)),
-    );
-    problems.sort();
-    if state.site.guides.is_empty() && !problems.has_errors() {
-        problems.push(
-            Diagnostic::warning(
-                &state.site.config.guides_dir,
-                Position::START,
-                "no guides found",
-            )
-            .with_help("add one with `guidesmith new \"Title\"`"),
-        );
-    }
-    if problems.has_errors() {
-        return Err(problems.into_errors().into());
-    }
-    Ok(problems.0)
+    problems.extend(links_not_to_failed(
+        check_links_cached(state, removed_outputs, links),
+        &failed_stems,
+    ));
+    conclude(problems, &state.site)
 }
 
 /// Link problems per guide (by source id): its file hash, a hash of its anchors, its problems.
 #[derive(Default)]
 struct LinkCache {
-    guides: HashMap<u64, (u64, u64, Vec<Diagnostic>)>,
+    guides: HashMap<u64, (u64, u64, Vec<BrokenLink>)>,
 }
 
 /// The part of an output path that a link to it spells out: `slug` for `slug/index.html`,
@@ -777,7 +737,7 @@ fn check_links_cached(
     state: &State,
     removed_outputs: &[String],
     cache: &mut LinkCache,
-) -> Vec<Diagnostic> {
+) -> Vec<BrokenLink> {
     let (site, ids) = (&state.site, &state.ids);
     if cache.guides.len() > ids.len() || !removed_outputs.is_empty() {
         let live: HashSet<u64> = ids.iter().map(|id| id.source).collect();
@@ -814,9 +774,9 @@ fn check_links_cached(
         }
     }
     let indexes: Vec<usize> = (0..ids.len()).filter(|&i| recheck[i]).collect();
-    let mut found: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
-    for d in check_links_of(site, &state.index.targets, indexes.iter().copied()) {
-        found.entry(d.file.clone()).or_default().push(d);
+    let mut found: HashMap<PathBuf, Vec<BrokenLink>> = HashMap::new();
+    for b in check_links_of(site, &state.index.targets, indexes.iter().copied()) {
+        found.entry(b.diagnostic.file.clone()).or_default().push(b);
     }
     for &i in &indexes {
         let problems = found
@@ -835,7 +795,7 @@ fn check_links_cached(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::render_site_files;
+    use crate::pipeline::render_site_files;
 
     const SITE: &str = "title = \"Test\"\nbase_url = \"http://127.0.0.1:1111/\"\n";
 
@@ -1257,7 +1217,7 @@ mod tests {
 
         let templates = dir.path().join("themes/default/templates");
         std::fs::create_dir_all(&templates).unwrap();
-        let default_404 = crate::theme::default_theme_file("templates/404.html").unwrap();
+        let default_404 = crate::render::theme::default_theme_file("templates/404.html").unwrap();
         let text = String::from_utf8(default_404.to_vec()).unwrap().replace(
             "{% endblock content %}",
             "<p>custom 404</p>{% endblock content %}",
@@ -1284,16 +1244,11 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn static_links_out_of_the_site_are_not_served() {
+    fn static_links_out_of_the_site_fail_the_rebuild_and_links_inside_are_served() {
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
         let dir = site();
         std::fs::create_dir_all(dir.path().join("static")).unwrap();
-        std::os::unix::fs::symlink(
-            outside.path().join("secret.txt"),
-            dir.path().join("static/leak.txt"),
-        )
-        .unwrap();
         std::fs::write(dir.path().join("static/inside.txt"), "fine").unwrap();
         std::os::unix::fs::symlink(
             dir.path().join("static/inside.txt"),
@@ -1301,19 +1256,19 @@ mod tests {
         )
         .unwrap();
         let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
-        let update = inc.rebuild(&ChangeSet::everything()).unwrap();
-        assert!(!inc.published().contains_key("leak.txt"));
+        inc.rebuild(&ChangeSet::everything()).unwrap();
         assert!(
             inc.published().contains_key("alias.txt"),
             "links inside the site are fine"
         );
+        let leak = dir.path().join("static/leak.txt");
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), &leak).unwrap();
+        let err = inc.rebuild(&ChangeSet::everything()).unwrap_err();
         assert!(
-            update
-                .notes
-                .iter()
-                .any(|n| n.starts_with("static/leak.txt: not served")),
-            "{:?}",
-            update.notes
+            err.to_string()
+                .starts_with("static/leak.txt:1:1: error: this link leads out of the site"),
+            "{err}"
         );
+        assert!(!inc.published().contains_key("leak.txt"));
     }
 }

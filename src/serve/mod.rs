@@ -14,6 +14,7 @@ pub mod http;
 pub mod incremental;
 mod page_keys;
 pub mod reload;
+pub mod watch;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
@@ -26,10 +27,10 @@ use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use tokio::sync::broadcast;
 
-use crate::build::BuildOptions;
-use crate::config::{CONFIG_FILE, ServeConfig, SiteConfig};
-use crate::diagnostic::Diagnostics;
-use crate::watch::{
+use crate::diagnostic::{Diagnostics, printable};
+use crate::model::config::{CONFIG_FILE, ServeConfig, SiteConfig};
+use crate::pipeline::BuildOptions;
+use crate::serve::watch::{
     ChangeKind, SiteLayout, SiteWatcher, WatchMessage, classify_change, watch_limit_message,
 };
 use incremental::{ChangeSet, IncrementalSite, Update};
@@ -312,7 +313,6 @@ fn open_browser(url: &str) {
 struct Printer {
     last_error: Option<String>,
     warnings: Vec<String>,
-    notes: Vec<String>,
 }
 
 impl Printer {
@@ -320,7 +320,7 @@ impl Printer {
     fn error(&mut self, error: &anyhow::Error, served: bool) -> String {
         let text = match error.downcast_ref::<Diagnostics>() {
             Some(d) => d.to_string(),
-            None => format!("error: {error:#}"),
+            None => format!("error: {}", printable(&format!("{error:#}"))),
         };
         if self.last_error.as_deref() == Some(text.as_str()) {
             eprintln!(
@@ -343,12 +343,6 @@ impl Printer {
                 eprintln!("{w}");
             }
             self.warnings = warnings;
-        }
-        for note in &update.notes {
-            if !self.notes.contains(note) {
-                eprintln!("note: {note}");
-                self.notes.push(note.clone());
-            }
         }
         self.last_error = None;
     }

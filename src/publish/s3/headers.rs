@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::S3HeaderRule;
+use crate::model::config::S3HeaderRule;
 
 /// Cache-Control for fingerprinted files: their name changes whenever their bytes do.
 pub(crate) const IMMUTABLE: &str = "public, max-age=31536000, immutable";

@@ -1,21 +1,21 @@
 //! `publish --to s3`: the checked release output, uploaded to an S3-compatible bucket
 //! (AWS S3, Cloudflare R2, Backblaze B2, MinIO) under a key prefix.
 //!
-//! 1. [`bucket::Bucket::read_remote`] reads the [`manifest`] object (or, when it is missing,
+//! 1. `bucket::Bucket::read_remote` reads the `manifest` object (or, when it is missing,
 //!    lists the prefix and compares ETags with MD5s).
-//! 2. [`plan::plan_objects`] diffs the local files, with their [`headers`], against it; a dry
+//! 2. `plan::plan_objects` diffs the local files, with their `headers`, against it; a dry
 //!    run stops here. Nothing changed means no request beyond that one read. More than
 //!    `max_deletes` deletes stops the publish here too, before anything is changed.
 //! 3. A widened manifest is written (the old one plus every key about to be added), then the
-//!    uploads run in [`plan::upload_batches`] order (assets, new pages and listings, changed
+//!    uploads run in `plan::upload_batches` order (assets, new pages and listings, changed
 //!    pages, changed listings), `jobs` at a time; then a manifest of the new files plus the
-//!    keys left to delete; then the deletes in [`plan::delete_batches`] order (pages, then
+//!    keys left to delete; then the deletes in `plan::delete_batches` order (pages, then
 //!    assets); then the final manifest.
 //!
 //! A publish stopped at any point leaves every page's references resolvable (a page is uploaded
 //! only after the assets it names, and nothing is deleted before the new pages are up), and the
-//! next publish completes it. [`failure`] turns a failed request into one sentence; with a
-//! `purge_url`, [`purge`] then tells the CDN which URLs changed.
+//! next publish completes it. `failure` turns a failed request into one sentence; with a
+//! `purge_url`, `purge` then tells the CDN which URLs changed.
 
 pub(crate) mod bucket;
 pub(crate) mod failure;
@@ -30,9 +30,9 @@ use anyhow::{Context, Result, bail};
 use futures_util::{StreamExt, TryStreamExt};
 
 use super::Plan;
-use crate::config::{S3HeaderRule, SiteConfig};
 use crate::diagnostic::Diagnostics;
-use crate::render::OutputFile;
+use crate::model::config::{S3HeaderRule, SiteConfig};
+use crate::render::pages::OutputFile;
 use bucket::Bucket;
 use manifest::{MANIFEST_KEY, Manifest};
 use plan::{

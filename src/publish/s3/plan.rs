@@ -18,9 +18,9 @@ use sha2::{Digest, Sha256};
 
 use super::headers::headers_for;
 use super::manifest::{Manifest, ManifestEntry};
-use crate::config::S3HeaderRule;
+use crate::model::config::S3HeaderRule;
 use crate::publish::Plan;
-use crate::render::OutputFile;
+use crate::render::pages::OutputFile;
 
 /// One local file ready to upload.
 #[derive(Clone, Debug)]

@@ -19,9 +19,9 @@ use std::time::UNIX_EPOCH;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::build::BuildOptions;
-use crate::config::SiteConfig;
-use crate::output::{MARKER_TEXT, OUTPUT_MARKER};
+use crate::load::site_walk::SiteWalk;
+use crate::model::config::SiteConfig;
+use crate::output::standby::{MARKER_TEXT, OUTPUT_MARKER};
 
 /// A finished build: its digests and what the summary line reports.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,22 +67,34 @@ impl BuildRecord {
 }
 
 /// The digest of everything a plain build of the site at `root` reads.
-pub fn inputs_digest(root: &Path, config: &SiteConfig, options: &BuildOptions) -> u64 {
+/// `options`: the build options that change what is written (base URL, drafts).
+pub fn inputs_digest(root: &Path, config: &SiteConfig, options: &impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     // The binary itself: a rebuilt guidesmith may render differently at the same version.
     if let Ok(exe) = std::env::current_exe() {
         stamp(&exe).hash(&mut h);
     }
-    (&options.base_url, options.drafts).hash(&mut h);
+    options.hash(&mut h);
     fs::read(root.join("site.toml")).ok().hash(&mut h);
+    let walk = SiteWalk::new(root, config);
     for dir in [
         root.join(&config.guides_dir),
         root.join("themes").join(&config.theme),
         root.join("static"),
     ] {
-        // Links are followed, as the build follows them.
-        tree_digest(&dir, WalkDir::new(&dir).follow_links(true)).hash(&mut h);
+        // Links are followed as the build follows them; a problem there never matches a record.
+        let (entries, problems) = walk.files(&dir);
+        let files = entries
+            .iter()
+            .map(|e| relative_path(&dir, e.path()))
+            .collect();
+        let digest = if problems.is_empty() {
+            stamps_digest(&dir, files)
+        } else {
+            u64::MAX
+        };
+        digest.hash(&mut h);
     }
     h.finish()
 }
@@ -106,12 +118,18 @@ fn tree_digest(dir: &Path, walk: WalkDir) -> u64 {
             // An unreadable entry never matches a record.
             return u64::MAX;
         };
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if entry.file_type().is_file() && rel != Path::new(OUTPUT_MARKER) {
-            files.push(rel.to_string_lossy().replace('\\', "/"));
+        let rel = relative_path(dir, entry.path());
+        if entry.file_type().is_file() && rel != OUTPUT_MARKER {
+            files.push(rel);
         }
     }
     stamps_digest(dir, files)
+}
+
+/// `path` relative to `dir`, `/`-separated.
+fn relative_path(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    rel.to_string_lossy().replace('\\', "/")
 }
 
 /// Path, size and modification time of each file, in path order; the files are looked at on

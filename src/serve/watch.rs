@@ -24,7 +24,7 @@ use notify_debouncer_full::{
     DebounceEventResult, Debouncer, FileIdMap, NoCache, RecommendedCache, new_debouncer_opt,
 };
 
-use crate::config::{CONFIG_FILE, SiteConfig};
+use crate::model::config::{CONFIG_FILE, SiteConfig};
 
 /// What a changed path means for the rebuild.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
