@@ -108,6 +108,10 @@ fn run_publish(args: PublishArgs) -> Result<()> {
             Destination::S3(crate::publish::s3::s3_target(&args.site.root, flags)?)
         }
     };
+    let max_deletes = match &destination {
+        Destination::S3(t) => Some(t.max_deletes),
+        _ => None,
+    };
     let to = match &destination {
         Destination::Dir(path) => path.display().to_string(),
         Destination::Git { remote, branch, .. } => format!("branch {branch} of {remote}"),
@@ -144,6 +148,12 @@ fn run_publish(args: PublishArgs) -> Result<()> {
             "Dry run: publishing to {to} would make {}; nothing was changed",
             report.plan.summary()
         );
+        if let Some(limit) = max_deletes.filter(|&m| report.plan.removed.len() > m) {
+            println!(
+                "A publish would stop before changing anything: {} deletes are more than --max-deletes {limit}",
+                report.plan.removed.len()
+            );
+        }
     } else if report.plan.is_empty() {
         println!(
             "Checked {} files; {to} is already up to date",

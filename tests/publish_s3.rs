@@ -434,7 +434,7 @@ fn max_deletes_stops_before_any_change_and_a_dry_run_changes_nothing() {
         &v2_root,
         &proxy.endpoint(),
         "site",
-        &["--dry-run"],
+        &["--dry-run", "--max-deletes", "3"],
     ));
     let mut expected = String::new();
     for (sign, paths) in [('+', &added), ('~', &changed), ('-', &removed)] {
@@ -446,6 +446,10 @@ fn max_deletes_stops_before_any_change_and_a_dry_run_changes_nothing() {
         "Dry run: publishing to bucket site under sub would make {} added, {} changed, {} removed; nothing was changed\n",
         added.len(),
         changed.len(),
+        removed.len()
+    ));
+    expected.push_str(&format!(
+        "A publish would stop before changing anything: {} deletes are more than --max-deletes 3\n",
         removed.len()
     ));
     assert_eq!(out, expected);
