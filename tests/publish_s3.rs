@@ -867,11 +867,9 @@ fn settings_come_from_publish_s3_in_site_toml_and_credentials_are_refused_there(
         "[publish.s3]\nbucket = \"from-toml\"\nprefix = \"{PREFIX}/\"\nendpoint = \"{}\"\nregion = \"us-east-1\"\n",
         server.endpoint()
     );
-    fs::write(
-        root.join("site.toml"),
-        toml.replace("[publish.s3]\n", &settings),
-    )
-    .unwrap();
+    let rules = "\n[[publish.s3.headers]]\npattern = \"files/*.pdf\"\ncache_control = \"no-store\"\n\n[[publish.s3.headers]]\npattern = \"atom.xml\"\ncontent_type = \"application/atom+xml; charset=utf-8\"\n";
+    let toml = toml.replace("[publish.s3]\n", &settings) + rules;
+    fs::write(root.join("site.toml"), toml).unwrap();
     let publish = |root: &Path| {
         Command::new(env!("CARGO_BIN_EXE_guidesmith"))
             .args(["publish", "--root", root.to_str().unwrap(), "--to", "s3"])
@@ -887,6 +885,23 @@ fn settings_come_from_publish_s3_in_site_toml_and_credentials_are_refused_there(
         out.contains("published to bucket from-toml under sub: "),
         "{out}"
     );
+    let header = |key: &str, name: &str| {
+        let got = server.get_object("from-toml", &format!("{PREFIX}/{key}"));
+        got.header(name).map(str::to_string)
+    };
+    let pdf = "files/notes~v2[1].pdf";
+    assert_eq!(header(pdf, "cache-control").as_deref(), Some("no-store"));
+    assert_eq!(
+        header(pdf, "content-type").as_deref(),
+        Some("application/pdf")
+    );
+    let feed_type = header("atom.xml", "content-type");
+    assert_eq!(
+        feed_type.as_deref(),
+        Some("application/atom+xml; charset=utf-8")
+    );
+    let feed_gz_type = header("atom.xml.gz", "content-type");
+    assert_eq!(feed_gz_type.as_deref(), feed_type.as_deref());
     assert_bucket_holds(&server, "from-toml", &files);
 
     let toml = fs::read_to_string(root.join("site.toml")).unwrap();

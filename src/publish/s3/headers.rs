@@ -1,7 +1,8 @@
 //! The HTTP headers each object is stored with: Content-Type from the extension, Cache-Control
 //! immutable for fingerprinted names (`style.3f2a1b9c.css`) and short for everything else,
-//! overridden by `[[publish.s3.headers]]` patterns, and Content-Encoding for the `.gz` / `.br`
-//! variants that `[publish] precompress` writes beside text files.
+//! overridden by `[[publish.s3.headers]]` patterns (a pattern that matches a file matches its
+//! `.gz` / `.br` variants too), and Content-Encoding for those variants, which
+//! `[publish] precompress` writes beside text files.
 
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +37,10 @@ pub(crate) fn headers_for(path: &str, rules: &[S3HeaderRule]) -> Headers {
         .to_string(),
         content_encoding,
     };
-    for rule in rules.iter().filter(|r| pattern_matches(&r.pattern, path)) {
+    let applies = |r: &&S3HeaderRule| {
+        pattern_matches(&r.pattern, path) || pattern_matches(&r.pattern, original)
+    };
+    for rule in rules.iter().filter(applies) {
         if let Some(cc) = &rule.cache_control {
             headers.cache_control = cc.clone();
         }
@@ -123,6 +127,10 @@ mod tests {
             content_type: None,
         }];
         assert_eq!(headers_for("docs/a.pdf", &rules).cache_control, "no-store");
+        assert_eq!(
+            headers_for("docs/a.pdf.gz", &rules).cache_control,
+            "no-store"
+        );
         assert_eq!(headers_for("docs/a.html", &rules).cache_control, SHORT);
     }
 
