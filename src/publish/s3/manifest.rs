@@ -28,7 +28,7 @@ pub(crate) struct Manifest {
 
 impl Manifest {
     pub(crate) fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec_pretty(self).expect("a manifest always serializes")
+        serde_json::to_vec(self).expect("a manifest always serializes")
     }
 
     pub(crate) fn from_json(bytes: &[u8]) -> Result<Manifest, serde_json::Error> {
