@@ -689,3 +689,75 @@ fn serve_and_build_agree_on_links_out_of_the_site() {
     server.wait_for("the fixed site", || server.get("/alias.txt").status == 200);
     assert_eq!(server.get("/alias.txt").body, "inside");
 }
+
+/// Whether the server has closed `stream`: a read gives end of file (or a reset) within `wait`.
+fn closed_within(stream: &std::net::TcpStream, wait: Duration) -> bool {
+    use std::io::Read;
+    stream.set_read_timeout(Some(wait)).unwrap();
+    let mut buf = [0u8; 4096];
+    let mut reader = stream;
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Clients that open connections and never finish their headers are dropped after the header
+/// timeout, connections past the cap are closed at once, and other clients are answered
+/// meanwhile; a connection that got its answer is closed rather than left idle.
+#[test]
+fn stalled_and_idle_connections_cannot_hold_the_server() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    let (_tmp, root) = temp_site();
+    let server = Server::start_with_env(
+        &root,
+        &[],
+        &[
+            ("GUIDESMITH_SERVE_HEADER_TIMEOUT_MS", "1500"),
+            ("GUIDESMITH_SERVE_MAX_CONNECTIONS", "20"),
+        ],
+    );
+    let stall = || {
+        let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            .unwrap();
+        s
+    };
+    // Under the cap, stalled clients do not keep others waiting.
+    let few: Vec<TcpStream> = (0..5).map(|_| stall()).collect();
+    let started = std::time::Instant::now();
+    assert_eq!(server.get("/").status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // Past the cap, the extra connections are closed at once.
+    let many: Vec<TcpStream> = (0..25).map(|_| stall()).collect();
+    let refused = many
+        .iter()
+        .filter(|s| closed_within(s, Duration::from_millis(300)))
+        .count();
+    assert!(refused >= 10, "{refused} of 25 closed at once");
+    // Every stalled connection is dropped once the header timeout has passed.
+    for s in few.iter().chain(many.iter()) {
+        assert!(
+            closed_within(s, Duration::from_secs(5)),
+            "a stalled connection stayed open"
+        );
+    }
+    assert_eq!(server.get("/").status, 200);
+    // A keep-alive request gets its answer and the connection is closed, not left idle.
+    let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    s.write_all(format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", server.host()).as_bytes())
+        .unwrap();
+    assert!(
+        closed_within(&s, Duration::from_secs(3)),
+        "an answered connection stayed open"
+    );
+}
