@@ -761,3 +761,59 @@ fn stalled_and_idle_connections_cannot_hold_the_server() {
         "an answered connection stayed open"
     );
 }
+
+/// A link in `static/` to a folder above the site is not watched through: a log file written
+/// over and over in the site (as `guidesmith serve > serve.log` does) never makes serve
+/// rebuild.
+#[cfg(unix)]
+#[test]
+fn a_log_file_and_a_link_to_a_folder_above_the_site_trigger_no_rebuilds() {
+    let (tmp, root) = temp_site();
+    fs::create_dir_all(root.join("static")).unwrap();
+    std::os::unix::fs::symlink(tmp.path(), root.join("static/up")).unwrap();
+    let server = Server::start(&root, &[]);
+    server.wait_for("the first build", || {
+        server.stderr().contains("leads out of the site")
+    });
+    let before = server.counter("rebuilds");
+    for i in 0..40 {
+        let mut log = fs::read_to_string(root.join("serve.log")).unwrap_or_default();
+        log.push_str(&format!("line {i}\n"));
+        write(&root.join("serve.log"), &log);
+        write(&tmp.path().join("outside.log"), &log);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(server.counter("rebuilds"), before, "{}", server.stderr());
+}
+
+/// A save written in three pieces a little apart (a slow editor, a network drive) never shows
+/// the error the half-written file would give; the finished file is served.
+#[test]
+fn a_save_in_three_pieces_shows_no_error() {
+    use std::io::Write;
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    let text = guide("Beta", "planning", "Beta body, now saved in three pieces.");
+    let (a, rest) = text.split_at(text.len() / 3);
+    let (b, c) = rest.split_at(rest.len() / 2);
+    let mut file = fs::File::create(root.join("guides/beta.md")).unwrap();
+    for piece in [a, b, c] {
+        file.write_all(piece.as_bytes()).unwrap();
+        file.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(file);
+    let seen = events.drain(Duration::from_secs(2));
+    assert!(
+        !seen.iter().any(|(name, _)| name == "error"),
+        "an error reached the page: {seen:?}"
+    );
+    assert!(
+        server
+            .get("/beta/")
+            .body
+            .contains("now saved in three pieces")
+    );
+}
