@@ -131,6 +131,22 @@ pub struct S3Args {
     pub jobs: Option<usize>,
 }
 
+impl S3Args {
+    /// The first of these flags that was given, as typed (`--bucket`).
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            ("--bucket", self.bucket.is_some()),
+            ("--prefix", self.prefix.is_some()),
+            ("--endpoint", self.endpoint.is_some()),
+            ("--region", self.region.is_some()),
+            ("--max-deletes", self.max_deletes.is_some()),
+            ("--jobs", self.jobs.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(flag, given)| given.then_some(flag))
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum PublishTo {
     Dir,

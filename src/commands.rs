@@ -84,6 +84,13 @@ pub fn run(command: Command) -> Result<()> {
 }
 
 fn run_publish(args: PublishArgs) -> Result<()> {
+    if args.to != PublishTo::S3
+        && let Some(flag) = args.s3.first_given()
+    {
+        anyhow::bail!(
+            "{flag} is for publish --to s3 only\n  help: remove it, or publish with --to s3"
+        );
+    }
     let destination = match args.to {
         PublishTo::Dir => Destination::Dir(
             args.path

@@ -1048,3 +1048,26 @@ fn a_purge_url_gets_exactly_the_changed_and_removed_urls_after_the_upload() {
     );
     assert_bucket_holds(&server, "site", &v3);
 }
+
+#[test]
+fn s3_flags_with_another_target_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = site_v1(tmp.path());
+    let target = tmp.path().join("deploy");
+    let out = guidesmith(&[
+        "publish",
+        "--root",
+        root.to_str().unwrap(),
+        "--to",
+        "dir",
+        target.to_str().unwrap(),
+        "--max-deletes",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: --max-deletes is for publish --to s3 only\n  help: remove it, or publish with --to s3\n"
+    );
+    assert!(!target.exists());
+}
