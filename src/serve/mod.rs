@@ -10,11 +10,14 @@
 //!    the error once and shows it in the browser.
 //! 4. Ctrl-C ends the event streams, stops the server and the loop, and returns.
 
+pub mod changes;
 mod connections;
+mod guide_files;
 pub mod http;
 pub mod incremental;
 mod page_keys;
 pub mod reload;
+mod site_checks;
 pub mod watch;
 
 use std::collections::HashMap;
@@ -34,7 +37,8 @@ use crate::pipeline::BuildOptions;
 use crate::serve::watch::{
     ChangeKind, SiteLayout, SiteWatcher, WatchMessage, classify_change, watch_limit_message,
 };
-use incremental::{ChangeSet, IncrementalSite, Update};
+use changes::{ChangeSet, Update};
+use incremental::IncrementalSite;
 use reload::LiveEvent;
 
 /// How to serve; `None` fields fall back to `[serve]` in site.toml, then to the defaults.
