@@ -9,14 +9,14 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use guidesmith::build::{BuildOptions, load_config};
-use guidesmith::content::load_guides;
-use guidesmith::links::{LinkTargets, check_links};
-use guidesmith::output::{MARKER_TEXT, STANDBY_FOLDER, StagedOutput};
-use guidesmith::render::{OutputFile, render_cards, render_page, site_pages, site_view};
-use guidesmith::site::Site;
-use guidesmith::theme::Theme;
-use guidesmith::widgets::prepare_guide_for_build;
+use guidesmith::check::links::{LinkTargets, check_links};
+use guidesmith::load::content::load_guides;
+use guidesmith::model::site::Site;
+use guidesmith::output::standby::{MARKER_TEXT, STANDBY_FOLDER, StagedOutput};
+use guidesmith::pipeline::{BuildOptions, load_config};
+use guidesmith::prepare::widgets::prepare_guide_for_build;
+use guidesmith::render::pages::{OutputFile, render_cards, render_page, site_pages, site_view};
+use guidesmith::render::theme::Theme;
 use rayon::prelude::*;
 
 /// Per stage: its name, how long it took and the process's peak resident memory so far (MiB).

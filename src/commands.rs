@@ -2,9 +2,9 @@
 
 use anyhow::Result;
 
-use crate::build::{BuildOptions, build, check};
 use crate::cli::{Command, PublishArgs, PublishTo};
 use crate::init::{init_site_with_ci, new_guide};
+use crate::pipeline::{BuildOptions, build, check};
 use crate::publish::{Destination, PublishOptions, publish};
 
 pub fn run(command: Command) -> Result<()> {

@@ -636,12 +636,12 @@ fn a_release_build_through_the_library_checks_its_output() {
         "<!doctype html><title>About</title><a href=\"/sub/nowhere/\">gone</a>",
     )
     .unwrap();
-    let options = guidesmith::build::BuildOptions {
+    let options = guidesmith::pipeline::BuildOptions {
         output: Some(out.clone()),
         release: true,
         ..Default::default()
     };
-    let err = guidesmith::build::build(&root, &options)
+    let err = guidesmith::pipeline::build(&root, &options)
         .err()
         .expect("the check fails");
     assert!(
@@ -650,4 +650,109 @@ fn a_release_build_through_the_library_checks_its_output() {
     );
     assert_eq!(fs::read(out.join("alpha/index.html")).unwrap(), good);
     drop(tmp);
+}
+
+/// Every file of an output but its marker.
+fn output_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".guidesmith-output")
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// A build over the last one's output, after edits, renames, deletes, new guides, template,
+/// static and config changes, gives exactly what a clean build of the same sources gives.
+#[test]
+fn a_build_over_the_last_output_equals_a_clean_build_after_every_kind_of_change() {
+    let (tmp, root, out) = build_fixture("basic");
+    let r = root.to_str().unwrap();
+    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let changes: Vec<Change> = vec![
+        (
+            "a body edit",
+            Box::new(|| {
+                let beta = fs::read_to_string(root.join("guides/beta.md")).unwrap();
+                fs::write(root.join("guides/beta.md"), beta + "\nOne more line.\n").unwrap();
+            }),
+        ),
+        (
+            "a new guide with a new tag",
+            Box::new(|| {
+                fs::write(
+                root.join("guides/delta.md"),
+                "---\ntitle: Delta\ndescription: The fourth.\ntags: [fresh]\n---\n\nSee [beta](/beta/).\n",
+            )
+            .unwrap();
+            }),
+        ),
+        (
+            "a rename",
+            Box::new(|| {
+                fs::rename(root.join("guides/delta.md"), root.join("guides/epsilon.md")).unwrap();
+            }),
+        ),
+        (
+            "a delete",
+            Box::new(|| fs::remove_file(root.join("guides/epsilon.md")).unwrap()),
+        ),
+        (
+            "a template override",
+            Box::new(|| {
+                fs::write(
+                root.join("themes/default/templates/widgets/faqs.html"),
+                "<section id=\"faqs\">{% for f in widget %}<p id=\"{{ f.html_id }}\">{{ f.question }}</p>{% endfor %}</section>",
+            )
+            .unwrap();
+            }),
+        ),
+        (
+            "static files added",
+            Box::new(|| {
+                fs::write(root.join("static/notes.txt"), "notes").unwrap();
+                fs::write(root.join("static/old.txt"), "old").unwrap();
+            }),
+        ),
+        (
+            "a static file removed",
+            Box::new(|| {
+                fs::remove_file(root.join("static/old.txt")).unwrap();
+            }),
+        ),
+        (
+            "a config change",
+            Box::new(|| {
+                let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+                fs::write(
+                    root.join("site.toml"),
+                    toml.replace("Fixture <Guides>", "Renamed guides"),
+                )
+                .unwrap();
+            }),
+        ),
+    ];
+    for (i, (what, change)) in changes.iter().enumerate() {
+        change();
+        let built = guidesmith(&["build", "--root", r, "--output", out.to_str().unwrap()]);
+        assert!(built.status.success(), "{what}: {}", stderr(&built));
+        let clean = tmp.path().join(format!("clean-{i}"));
+        let fresh = guidesmith(&["build", "--root", r, "--output", clean.to_str().unwrap()]);
+        assert!(fresh.status.success(), "{what}: {}", stderr(&fresh));
+        let (got, want) = (output_tree(&out), output_tree(&clean));
+        let differ: Vec<&String> = want
+            .keys()
+            .chain(got.keys())
+            .filter(|k| got.get(*k) != want.get(*k))
+            .collect();
+        assert!(differ.is_empty(), "after {what}: {differ:?} differ");
+    }
 }

@@ -1,8 +1,9 @@
 //! `guidesmith publish` and `guidesmith build --release`: a release build, checked, then
 //! written to a folder or committed to a git branch.
 //!
-//! 1. [`release_site`] renders with `release: true` ([`crate::release`]) and runs the output
-//!    [`check`]; a broken link stops here, before anything is written or pushed.
+//! 1. [`release_site`] renders with `release: true` ([`crate::release`]), which runs the output
+//!    check ([`crate::release::output_check`]); a broken link stops here, before anything is
+//!    written or pushed.
 //! 2. The destination compares the new files with what is there and makes a [`Plan`]
 //!    (added, changed, removed); `--dry-run` prints it and stops.
 //! 3. [`dir`] mirrors into a folder, touching only files it wrote before; [`git`] commits the
@@ -16,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::build::{BuildOptions, RenderedSite, render_site_files};
-use crate::output_folder::check_publish_folder;
+use crate::check::output_folder::check_publish_folder;
+use crate::pipeline::{BuildOptions, RenderedSite, render_site_files};
 
 /// Where `publish` puts the site.
 #[derive(Clone, Debug, PartialEq, Eq)]

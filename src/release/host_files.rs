@@ -11,8 +11,8 @@
 use anyhow::{Result, bail};
 
 use super::fingerprint::Renamed;
-use crate::config::SiteConfig;
-use crate::render::OutputFile;
+use crate::model::config::SiteConfig;
+use crate::render::pages::OutputFile;
 
 pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 

@@ -23,8 +23,8 @@ pub mod urls;
 
 use anyhow::Result;
 
-use crate::config::SiteConfig;
-use crate::render::OutputFile;
+use crate::model::config::SiteConfig;
+use crate::render::pages::OutputFile;
 
 /// Applies the release steps to a rendered site.
 pub fn apply_release(files: Vec<OutputFile>, config: &SiteConfig) -> Result<Vec<OutputFile>> {

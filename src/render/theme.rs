@@ -11,9 +11,9 @@ use anyhow::{Context, Result, bail};
 use include_dir::{Dir, include_dir};
 use tera::Tera;
 
-use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::site_walk::SiteWalk;
+use crate::load::site_walk::SiteWalk;
+use crate::model::config::SiteConfig;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 

@@ -54,7 +54,7 @@ pub struct NavLink {
 pub struct BuildConfig {
     /// Output names that differ only by case, or that Windows reserves, are errors, not warnings.
     pub portable: bool,
-    /// Symbolic links in the site's folders may lead out of the site ([`crate::site_walk`]).
+    /// Symbolic links in the site's folders may lead out of the site ([`crate::load::site_walk`]).
     pub follow_external_links: bool,
 }
 
@@ -75,7 +75,8 @@ impl Default for ServeConfig {
     }
 }
 
-/// `[publish]`: production output and deployment settings (docs/configuration.md, "[publish]").
+/// `[publish]`: production output and deployment settings (docs/configuration.md, section
+/// "\[publish\]").
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct PublishConfig {

@@ -1,4 +1,4 @@
-//! Exchanging the output folder with the standby tree ([`crate::output`]) in one step, putting
+//! Exchanging the output folder with the standby tree ([`crate::output::standby`]) in one step, putting
 //! things right after a build killed during a swap, and the lock that lets one build at a time
 //! write an output.
 
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-use crate::output::OUTPUT_MARKER;
+use crate::output::standby::OUTPUT_MARKER;
 
 /// Makes the tree at `standby` the output at `output_dir`; the old output, if there was one,
 /// becomes the standby tree.

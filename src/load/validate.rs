@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Position};
-use crate::front_matter::{locate_text, locate_text_nth, locate_value};
-use crate::guide::{Guide, slugify};
-use crate::limits::{MAX_DESCRIPTION_CHARS, MAX_SLUG_BYTES, MAX_TITLE_CHARS};
+use crate::load::front_matter::{locate_text, locate_text_nth, locate_value};
+use crate::load::limits::{MAX_DESCRIPTION_CHARS, MAX_SLUG_BYTES, MAX_TITLE_CHARS};
+use crate::model::guide::{Guide, slugify};
 
 /// Fills in default ids and checks one guide; returns every problem found.
 pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {

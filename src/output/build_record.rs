@@ -19,10 +19,9 @@ use std::time::UNIX_EPOCH;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::build::BuildOptions;
-use crate::config::SiteConfig;
-use crate::output::{MARKER_TEXT, OUTPUT_MARKER};
-use crate::site_walk::SiteWalk;
+use crate::load::site_walk::SiteWalk;
+use crate::model::config::SiteConfig;
+use crate::output::standby::{MARKER_TEXT, OUTPUT_MARKER};
 
 /// A finished build: its digests and what the summary line reports.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,14 +67,15 @@ impl BuildRecord {
 }
 
 /// The digest of everything a plain build of the site at `root` reads.
-pub fn inputs_digest(root: &Path, config: &SiteConfig, options: &BuildOptions) -> u64 {
+/// `options`: the build options that change what is written (base URL, drafts).
+pub fn inputs_digest(root: &Path, config: &SiteConfig, options: &impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     // The binary itself: a rebuilt guidesmith may render differently at the same version.
     if let Ok(exe) = std::env::current_exe() {
         stamp(&exe).hash(&mut h);
     }
-    (&options.base_url, options.drafts).hash(&mut h);
+    options.hash(&mut h);
     fs::read(root.join("site.toml")).ok().hash(&mut h);
     let walk = SiteWalk::new(root, config);
     for dir in [

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::{DirEntry, WalkDir};
 
-use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Position};
+use crate::model::config::SiteConfig;
 
 /// How the site's folders are walked: where the site is and whether links may leave it.
 pub struct SiteWalk {

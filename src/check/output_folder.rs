@@ -2,15 +2,15 @@
 //! replaced wholesale on every build, so it must never be, hold or sit inside anything the
 //! author wrote: the site root, `guides_dir`, `static/`, the theme, `site.toml` or a `.git`.
 //! `check`, `build`, `serve` and `publish` all load the configuration through
-//! [`crate::build::load_config`], which runs this check, so they refuse the same folders.
+//! `pipeline::load_config`, which runs this check, so they refuse the same folders.
 //! `publish --to dir` adds files beside others, so its folder may hold sources (the site root
 //! for GitHub Pages), but it may not be or sit inside the guides, `static/`, the theme, `.git`
 //! or the output folder, which the next build would replace.
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::diagnostic::{Diagnostic, Position};
+use crate::model::config::{CONFIG_FILE, SiteConfig};
 
 /// Why a folder cannot be the output, and what to do instead.
 #[derive(Debug)]

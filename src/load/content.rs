@@ -5,14 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::file_reads::map_file_contents;
-use crate::front_matter::{decode_source, parse_front_matter, split_front_matter};
-use crate::guide::Guide;
-use crate::limits::MAX_GUIDE_FILE_BYTES;
-use crate::site_walk::SiteWalk;
-use crate::validate::validate_guide;
+use crate::load::file_reads::map_file_contents;
+use crate::load::front_matter::{decode_source, parse_front_matter, split_front_matter};
+use crate::load::limits::MAX_GUIDE_FILE_BYTES;
+use crate::load::site_walk::SiteWalk;
+use crate::load::validate::validate_guide;
+use crate::model::config::SiteConfig;
+use crate::model::guide::Guide;
 
 /// The markdown files under the guides folder, sorted, relative to `root`, and the problems
 /// met on the way (unreadable folders, symlink loops); the walk goes on past them.
@@ -38,7 +38,8 @@ pub fn find_guide_files(root: &Path, config: &SiteConfig) -> (Vec<PathBuf>, Diag
     (files, problems)
 }
 
-fn is_guide_file(path: &Path) -> bool {
+/// Whether a file is a guide: a `.md` file whose name does not start with a dot.
+pub(crate) fn is_guide_file(path: &Path) -> bool {
     let hidden = path
         .file_name()
         .and_then(|n| n.to_str())

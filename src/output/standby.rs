@@ -24,7 +24,7 @@
 //! never sees it. The output folder carries a marker file; a folder without it that is not
 //! empty is never touched, so `build` cannot delete a folder it did not make. Staging folders
 //! that earlier versions of guidesmith left beside the output are removed
-//! ([`crate::staging_folder`]).
+//! ([`crate::output::staging_folder`]).
 
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -36,9 +36,9 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::output_swap::{StandbyLock, exchange_trees, recover_interrupted_swap};
-use crate::render::OutputFile;
-use crate::staging_folder::remove_abandoned;
+use crate::output::staging_folder::remove_abandoned;
+use crate::output::swap::{StandbyLock, exchange_trees, recover_interrupted_swap};
+use crate::render::pages::OutputFile;
 
 /// Present in every output folder guidesmith made.
 pub const OUTPUT_MARKER: &str = ".guidesmith-output";
