@@ -28,7 +28,7 @@ pub enum Command {
     Init(InitArgs),
     /// Create guides/<slug>.md with a complete front-matter skeleton
     New(NewArgs),
-    /// Build for production, check every link, and deploy to a folder or a git branch
+    /// Build for production, check every link, and deploy to a folder, a git branch or an S3-compatible bucket
     Publish(PublishArgs),
     /// Serve the site locally, rebuild on every save and reload open pages
     Serve(ServeArgs),
@@ -81,7 +81,8 @@ pub struct InitArgs {
 pub struct PublishArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// Where to publish: `dir` (a folder, given as PATH) or `git` (a branch of --remote)
+    /// Where to publish: `dir` (a folder, given as PATH), `git` (a branch of --remote) or `s3`
+    /// (an S3-compatible bucket; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
     #[arg(long, value_enum, value_name = "KIND")]
     pub to: PublishTo,
     /// The folder to publish into, with --to dir
@@ -103,12 +104,54 @@ pub struct PublishArgs {
     /// (they stay in its history; their files are replaced by the site's output)
     #[arg(long)]
     pub accept_remote_changes: bool,
+    #[command(flatten)]
+    pub s3: S3Args,
+}
+
+/// `publish --to s3` flags; each falls back to `[publish.s3]` in site.toml.
+#[derive(Debug, Args)]
+pub struct S3Args {
+    /// With --to s3: the bucket
+    #[arg(long, value_name = "NAME")]
+    pub bucket: Option<String>,
+    /// With --to s3: the key prefix inside the bucket (default: the bucket's root)
+    #[arg(long, value_name = "PATH")]
+    pub prefix: Option<String>,
+    /// With --to s3: an S3-compatible endpoint (Cloudflare R2, Backblaze B2, MinIO)
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// With --to s3: the bucket's region
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// With --to s3: stop, changing nothing, if more objects than this would be deleted [default: 256]
+    #[arg(long, value_name = "N")]
+    pub max_deletes: Option<usize>,
+    /// With --to s3: uploads at once [default: 8]
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+impl S3Args {
+    /// The first of these flags that was given, as typed (`--bucket`).
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            ("--bucket", self.bucket.is_some()),
+            ("--prefix", self.prefix.is_some()),
+            ("--endpoint", self.endpoint.is_some()),
+            ("--region", self.region.is_some()),
+            ("--max-deletes", self.max_deletes.is_some()),
+            ("--jobs", self.jobs.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(flag, given)| given.then_some(flag))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum PublishTo {
     Dir,
     Git,
+    S3,
 }
 
 #[derive(Debug, Args)]

@@ -84,6 +84,13 @@ pub fn run(command: Command) -> Result<()> {
 }
 
 fn run_publish(args: PublishArgs) -> Result<()> {
+    if args.to != PublishTo::S3
+        && let Some(flag) = args.s3.first_given()
+    {
+        anyhow::bail!(
+            "{flag} is for publish --to s3 only\n  help: remove it, or publish with --to s3"
+        );
+    }
     let destination = match args.to {
         PublishTo::Dir => Destination::Dir(
             args.path
@@ -96,10 +103,34 @@ fn run_publish(args: PublishArgs) -> Result<()> {
             branch: args.branch,
             accept_foreign: args.accept_remote_changes,
         },
+        PublishTo::S3 => {
+            let flags = crate::publish::s3::S3Overrides {
+                bucket: args.s3.bucket,
+                prefix: args.s3.prefix,
+                endpoint: args.s3.endpoint,
+                region: args.s3.region,
+                max_deletes: args.s3.max_deletes,
+                jobs: args.s3.jobs,
+            };
+            Destination::S3(crate::publish::s3::s3_target(&args.site.root, flags)?)
+        }
+    };
+    let max_deletes = match &destination {
+        Destination::S3(t) => Some(t.max_deletes),
+        _ => None,
     };
     let to = match &destination {
         Destination::Dir(path) => path.display().to_string(),
         Destination::Git { remote, branch, .. } => format!("branch {branch} of {remote}"),
+        Destination::S3(t) => format!(
+            "bucket {}{}",
+            t.bucket,
+            if t.prefix.is_empty() {
+                String::new()
+            } else {
+                format!(" under {}", t.prefix)
+            }
+        ),
     };
     let build = BuildOptions {
         base_url: args.base_url,
@@ -124,6 +155,12 @@ fn run_publish(args: PublishArgs) -> Result<()> {
             "Dry run: publishing to {to} would make {}; nothing was changed",
             report.plan.summary()
         );
+        if let Some(limit) = max_deletes.filter(|&m| report.plan.removed.len() > m) {
+            println!(
+                "A publish would stop before changing anything: {} deletes are more than --max-deletes {limit}",
+                report.plan.removed.len()
+            );
+        }
     } else if report.plan.is_empty() {
         println!(
             "Checked {} files; {to} is already up to date",

@@ -12,8 +12,9 @@
 //! 6. [`output`]: written into a standby tree and swapped in at once.
 //!
 //! [`serve`] keeps the stages' results in memory and reruns what a change affects;
-//! [`publish`] sends a release build to a folder or a git branch. [`diagnostic`] is the error
-//! type every stage reports in; [`init`] writes new sites and guides; [`cli`] is the command line.
+//! [`publish`] sends a release build to a folder, a git branch or a bucket. [`diagnostic`] is
+//! the error type every stage reports in; [`init`] writes new sites and guides; [`cli`] is the
+//! command line.
 
 pub mod check;
 pub mod cli;

@@ -90,6 +90,56 @@ pub struct PublishConfig {
     pub content_security_policy: Option<String>,
     /// Lines of `_redirects`.
     pub redirects: Vec<Redirect>,
+    /// `[publish.s3]`: defaults for `publish --to s3`.
+    pub s3: S3Config,
+}
+
+/// `[publish.s3]`: where and how `publish --to s3` uploads; command-line flags win.
+/// Credentials never live here: they come from the environment.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3Config {
+    pub bucket: Option<String>,
+    /// Key prefix inside the bucket (`docs/`); empty for the bucket's root.
+    pub prefix: String,
+    /// An S3-compatible endpoint (R2, B2, MinIO); AWS when unset.
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    /// Stop before deleting more than this many objects.
+    pub max_deletes: usize,
+    /// Uploads at once.
+    pub jobs: usize,
+    /// Retries of a request that failed with a 5xx, throttling or a network error.
+    pub retries: usize,
+    /// Header overrides by key pattern, applied in order.
+    pub headers: Vec<S3HeaderRule>,
+    /// Where to POST the URLs that changed after a publish (a CDN's purge endpoint).
+    pub purge_url: Option<String>,
+}
+
+impl Default for S3Config {
+    fn default() -> Self {
+        S3Config {
+            bucket: None,
+            prefix: String::new(),
+            endpoint: None,
+            region: None,
+            max_deletes: 256,
+            jobs: 8,
+            retries: 5,
+            headers: Vec::new(),
+            purge_url: None,
+        }
+    }
+}
+
+/// One `[[publish.s3.headers]]` entry: `pattern` is a glob over keys (`*` matches anything).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct S3HeaderRule {
+    pub pattern: String,
+    pub cache_control: Option<String>,
+    pub content_type: Option<String>,
 }
 
 impl Default for PublishConfig {
@@ -100,6 +150,7 @@ impl Default for PublishConfig {
             minify: true,
             content_security_policy: None,
             redirects: Vec::new(),
+            s3: S3Config::default(),
         }
     }
 }

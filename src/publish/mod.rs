@@ -1,5 +1,5 @@
 //! `guidesmith publish` and `guidesmith build --release`: a release build, checked, then
-//! written to a folder or committed to a git branch.
+//! written to a folder, committed to a git branch or uploaded to a bucket.
 //!
 //! 1. [`release_site`] renders with `release: true` ([`crate::release`]), which runs the output
 //!    check ([`crate::release::output_check`]); a broken link stops here, before anything is
@@ -7,10 +7,12 @@
 //! 2. The destination compares the new files with what is there and makes a [`Plan`]
 //!    (added, changed, removed); `--dry-run` prints it and stops.
 //! 3. [`dir`] mirrors into a folder, touching only files it wrote before; [`git`] commits the
-//!    output as the new tip of a branch and pushes, refusing to overwrite commits it did not make.
+//!    output as the new tip of a branch and pushes, refusing to overwrite commits it did not make;
+//!    [`s3`] uploads to a bucket in an order that keeps the served site whole.
 
 pub mod dir;
 pub mod git;
+pub mod s3;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -32,6 +34,8 @@ pub enum Destination {
         branch: String,
         accept_foreign: bool,
     },
+    /// Upload to an S3-compatible bucket.
+    S3(s3::S3Target),
 }
 
 #[derive(Clone, Debug)]
@@ -128,6 +132,10 @@ pub fn publish(root: &Path, options: &PublishOptions) -> Result<PublishReport> {
             let done = git::publish_to_git(root, &target, &site, options.dry_run)?;
             (done.plan, done.commit)
         }
+        Destination::S3(target) => (
+            s3::publish_to_s3(target, &site.files, &site.config.base_url, options.dry_run)?,
+            None,
+        ),
     };
     Ok(PublishReport {
         plan,
