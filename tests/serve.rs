@@ -660,3 +660,115 @@ async fn live_reload_in_a_real_browser() {
     assert_eq!(mark, serde_json::json!("second load"), "no reload for CSS");
     let _ = client.close().await;
 }
+
+/// The environment variable that shortens the header and idle timeout for these tests.
+const HEADER_TIMEOUT_VAR: &str = "GUIDESMITH_SERVE_HEADER_TIMEOUT_MS";
+
+/// A raw connection that sent the start of a request and then stalls.
+fn stalled_connection(server: &harness::Server) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    stream
+        .write_all(format!("GET / HTTP/1.1\r\nHost: {}\r\nUser-Ag", server.host()).as_bytes())
+        .unwrap();
+    stream
+}
+
+/// Whether the server closed `stream` within `wait` (a read sees the end or a reset).
+fn closed_by_server(stream: &mut std::net::TcpStream, wait: Duration) -> bool {
+    use std::io::Read;
+    stream.set_read_timeout(Some(wait)).unwrap();
+    let mut bytes = Vec::new();
+    match stream.read_to_end(&mut bytes) {
+        Ok(_) => true,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+#[test]
+fn connections_that_never_finish_their_headers_are_closed_and_others_still_answer() {
+    let (_tmp, root) = temp_site();
+    let server = Server::start_with_env(&root, &[], &[(HEADER_TIMEOUT_VAR, "1000")]);
+    let events = server.events();
+    let opened = std::time::Instant::now();
+    let mut stalled: Vec<_> = (0..50).map(|_| stalled_connection(&server)).collect();
+    let page = server.get("/alpha/");
+    assert_eq!(page.status, 200, "a normal request answers beside them");
+    assert!(page.body.contains("Alpha body."));
+    for (i, stream) in stalled.iter_mut().enumerate() {
+        assert!(
+            closed_by_server(stream, harness::TIMEOUT),
+            "stalled connection {i} is still open after {:?}",
+            opened.elapsed()
+        );
+    }
+    assert!(
+        opened.elapsed() >= Duration::from_millis(900),
+        "closed by the timeout, not at once"
+    );
+
+    // The event stream opened before them outlived the timeout: it still carries reloads.
+    write(
+        &root.join("guides/alpha.md"),
+        &guide("Alpha", "trust", "After the stalled connections."),
+    );
+    events.expect("reload");
+    assert!(server.get("/alpha/").body.contains("After the stalled"));
+}
+
+#[test]
+fn an_idle_keep_alive_connection_is_closed_after_the_timeout() {
+    use std::io::Write;
+    let (_tmp, root) = temp_site();
+    let server = Server::start_with_env(&root, &[], &[(HEADER_TIMEOUT_VAR, "1000")]);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let opened = std::time::Instant::now();
+    stream
+        .write_all(format!("GET /style.css HTTP/1.1\r\nHost: {}\r\n\r\n", server.host()).as_bytes())
+        .unwrap();
+    assert!(
+        closed_by_server(&mut stream, harness::TIMEOUT),
+        "the kept-alive connection is still open after {:?}",
+        opened.elapsed()
+    );
+    assert!(opened.elapsed() >= Duration::from_millis(900));
+}
+
+/// Open file descriptors of a process (Linux).
+#[cfg(target_os = "linux")]
+fn open_files(pid: u32) -> usize {
+    fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn past_the_connection_cap_stalled_connections_make_way_for_real_clients() {
+    let (_tmp, root) = temp_site();
+    // The default header timeout (seconds): room is made by the cap, not by the timeout.
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    let before = open_files(server.pid());
+    let _stalled: Vec<_> = (0..300).map(|_| stalled_connection(&server)).collect();
+    for _ in 0..20 {
+        let page = server.get("/alpha/");
+        assert_eq!(page.status, 200, "a real client is served at the cap");
+    }
+    let during = open_files(server.pid());
+    assert!(
+        during <= before + 140,
+        "{during} open files with 300 stalled connections ({before} before)"
+    );
+    write(
+        &root.join("guides/alpha.md"),
+        &guide("Alpha", "trust", "Served past the cap."),
+    );
+    let data = events.expect("reload");
+    assert!(
+        !data.is_empty(),
+        "the event stream was not dropped for room"
+    );
+    assert!(server.get("/alpha/").body.contains("Served past the cap."));
+}

@@ -10,8 +10,10 @@
 //!    the error once and shows it in the browser.
 //! 4. Ctrl-C ends the event streams, stops the server and the loop, and returns.
 
+mod connections;
 pub mod http;
 pub mod incremental;
+mod limits;
 mod page_keys;
 pub mod reload;
 
@@ -230,8 +232,8 @@ async fn run_server(listener: TcpListener, shared: Arc<Shared>) -> Result<()> {
         // Event streams never end by themselves; end them so the server can stop.
         let _ = shared.events.send(LiveEvent::Shutdown);
     };
-    let server = axum::serve(listener, app).with_graceful_shutdown(stop);
-    server.await.context("running the server")
+    connections::serve_connections(listener, app, limits::ConnectionLimits::from_env(), stop).await;
+    Ok(())
 }
 
 /// Binds `--bind`/`--port` (or site.toml's `[serve]`); a taken port moves to the next free one.

@@ -75,7 +75,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(root: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(root, extra, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables for the server process.
+    pub fn start_with_env(root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_guidesmith"))
+            .envs(env.iter().copied())
             .arg("serve")
             .arg("--root")
             .arg(root)
@@ -131,6 +137,10 @@ impl Server {
 
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn host(&self) -> String {
