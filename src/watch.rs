@@ -11,7 +11,11 @@
 //!    the same job.
 //!
 //! The output folder is never watched and is classified [`ChangeKind::Ignored`], so a build
-//! can never trigger a rebuild.
+//! can never trigger a rebuild. Nothing outside `guides_dir`, `themes/`, `static/` and
+//! `site.toml` counts as a change either (a log file the server writes into the site, say).
+//! Symlinks are not followed: a change behind a linked folder is seen at the next rebuild,
+//! and a link to a folder above the site can neither loop nor put the site's logs under
+//! watch.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -336,13 +340,20 @@ fn handler(sender: Sender<WatchMessage>) -> impl FnMut(DebounceEventResult) + Se
     }
 }
 
+/// Symlinks are watched as links, never followed: a link in `static/` to a folder above it
+/// would otherwise put the whole site (its logs included) under watch through the link,
+/// and a link to its own ancestor would have no end.
+fn watch_config() -> notify::Config {
+    notify::Config::default().with_follow_symlinks(false)
+}
+
 fn native_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
     let debouncer = new_debouncer_opt::<_, RecommendedWatcher, RecommendedCache>(
         DEBOUNCE,
         Some(TICK),
         handler(sender),
         NoCache,
-        notify::Config::default(),
+        watch_config(),
     )
     .context("starting the file watcher")?;
     Ok(Backend::Native(debouncer))
@@ -351,7 +362,7 @@ fn native_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
 fn poll_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
     // notify's poller compares modification times in whole seconds; comparing contents too
     // catches a second save within the same second.
-    let config = notify::Config::default()
+    let config = watch_config()
         .with_poll_interval(POLL_INTERVAL)
         .with_compare_contents(true);
     let debouncer = new_debouncer_opt::<_, PollWatcher, FileIdMap>(

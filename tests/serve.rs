@@ -772,3 +772,45 @@ fn past_the_connection_cap_stalled_connections_make_way_for_real_clients() {
     );
     assert!(server.get("/alpha/").body.contains("Served past the cap."));
 }
+
+/// A log written inside the site, seen again through a `static/` link to the site's own
+/// folder, must not make serve rebuild (and so log, and so rebuild) over and over.
+#[cfg(unix)]
+#[test]
+fn a_static_link_to_the_site_folder_and_a_log_inside_the_site_trigger_no_rebuilds() {
+    let (_tmp, root) = temp_site();
+    fs::create_dir_all(root.join("static")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("static/up")).unwrap();
+    let server = Server::start(&root, &[]);
+    // Let the watcher settle after the first build.
+    std::thread::sleep(Duration::from_millis(300));
+    let before = server.counter("rebuilds");
+    let log = root.join("serve.log");
+    // Spaced beyond the burst window, so each write would be a rebuild of its own.
+    for i in 0..10 {
+        use std::io::Write;
+        let mut file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        writeln!(file, "log line {i}").unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let rebuilds = server.counter("rebuilds") - before;
+    assert!(
+        rebuilds <= 1,
+        "{rebuilds} rebuilds from writing a log file\nstdout:\n{}\nstderr:\n{}",
+        server.stdout(),
+        server.stderr()
+    );
+    // The watcher still sees real edits.
+    write(
+        &root.join("guides/alpha.md"),
+        &guide("Alpha", "trust", "Edited beside the link."),
+    );
+    server.wait_for("a rebuild for the edit", || {
+        server.counter("rebuilds") > before + rebuilds
+    });
+}
