@@ -361,13 +361,17 @@ impl Printer {
 /// rebuild within `STREAMING`, are a burst (a checkout, a search-and-replace), taken in once
 /// the file system was quiet for `BURST_QUIET`. So a burst gives at most two rebuilds: the
 /// first file or few, if the burst stalled right after them, and the rest.
-const SETTLE: Duration = Duration::from_millis(10);
+///
+/// `SETTLE` is long enough for a save written in pieces (a tool writing a file in chunks
+/// some milliseconds apart) and for an editor that renames the old file away before it
+/// writes the new one: the rebuild that may report an error runs only on a quiet file.
+/// The page itself does not wait for it: the tentative rebuild serves a save that loads at
+/// once.
+const SETTLE: Duration = Duration::from_millis(80);
 const BURST_PATHS: usize = 8;
 const STREAMING: Duration = Duration::from_millis(250);
 const BURST_QUIET: Duration = Duration::from_millis(150);
 const BURST_MAX_WAIT: Duration = Duration::from_secs(3);
-/// A path that vanished may be an editor replacing the file: give it time to come back.
-const REMOVAL_GRACE: Duration = Duration::from_millis(40);
 
 struct RebuildLoop {
     root: PathBuf,
@@ -444,8 +448,8 @@ impl RebuildLoop {
         }
     }
 
-    /// Takes in what arrives until the file system is quiet: [`SETTLE`] after a single save,
-    /// longer after a vanished file ([`REMOVAL_GRACE`]) and in a burst ([`BURST_QUIET`]).
+    /// Takes in what arrives until the file system is quiet: [`SETTLE`] after a save (or a
+    /// vanished file), [`BURST_QUIET`] in a burst.
     /// `streaming`: these changes follow the last rebuild closely, so a burst is under way.
     fn collect(
         &mut self,
@@ -462,14 +466,8 @@ impl RebuildLoop {
                 }
                 last = Instant::now();
             }
-            let removal = changes
-                .guides
-                .iter()
-                .any(|p| p.extension().is_some() && !self.root.join(p).exists());
             let wanted = if streaming || changes.size() > BURST_PATHS {
                 BURST_QUIET
-            } else if removal {
-                REMOVAL_GRACE
             } else {
                 SETTLE
             };
