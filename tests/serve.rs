@@ -856,3 +856,38 @@ fn a_save_written_in_three_pieces_shows_no_error() {
         assert_eq!(server.status()["error"], serde_json::Value::Null);
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn past_the_connection_cap_idle_keep_alive_connections_make_way_for_real_clients() {
+    use std::io::Write;
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    let before = open_files(server.pid());
+    // Each sends one whole request, is answered, and then sits idle, kept alive.
+    let idle: Vec<_> = (0..200)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            let request = format!("GET /style.css HTTP/1.1\r\nHost: {}\r\n\r\n", server.host());
+            let _ = stream.write_all(request.as_bytes());
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..20 {
+        let page = server.get("/alpha/");
+        assert_eq!(page.status, 200, "a real client is served at the cap");
+    }
+    let during = open_files(server.pid());
+    assert!(
+        during <= before + 140,
+        "{during} open files with {} idle connections ({before} before)",
+        idle.len()
+    );
+    write(
+        &root.join("guides/alpha.md"),
+        &guide("Alpha", "trust", "Served past the idle cap."),
+    );
+    events.expect("reload");
+}

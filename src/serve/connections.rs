@@ -2,9 +2,11 @@
 //! server within the [`ConnectionLimits`], and all of them end gracefully on shutdown.
 //!
 //! 1. Accept a connection. At the cap, make room by closing the oldest connection that has
-//!    not sent a complete request head yet; when every open connection has, close the new
-//!    one at once. Either way the open files stay bounded and a client that sends its
-//!    request promptly is served beside any number of stalled ones.
+//!    no request in flight (one that has not sent a complete request head yet, or a
+//!    kept-alive one between requests); when every open connection is busy with a response
+//!    (event streams, say), close the new one at once. Either way the open files stay
+//!    bounded and a client that sends its request promptly is served beside any number of
+//!    stalled or idle ones.
 //! 2. Serve it with hyper's HTTP/1.1 connection and a header read timeout: hyper starts that
 //!    timer when the connection opens and again after each response, so it bounds both a
 //!    slow request head and the keep-alive idle time. A response being streamed (the
@@ -14,11 +16,15 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
+use hyper::body::{Frame, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::Service as _;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -67,11 +73,20 @@ pub(crate) async fn serve_connections(
             drop(stream);
             continue;
         };
-        let (id, requested, close) = lock(&open).add();
+        let (id, in_flight, close) = lock(&open).add();
         let tower = TowerToHyperService::new(app.clone());
         let service = hyper::service::service_fn(move |request| {
-            requested.store(true, Ordering::Release);
-            tower.call(request)
+            let guard = InFlight::start(&in_flight);
+            let response = tower.call(request);
+            async move {
+                let response = response.await?;
+                Ok::<_, std::convert::Infallible>(response.map(|body| {
+                    Body::new(GuardedBody {
+                        body,
+                        _in_flight: guard,
+                    })
+                }))
+            }
         });
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         let open = open.clone();
@@ -99,7 +114,7 @@ async fn make_room(
     if let Ok(permit) = permits.clone().try_acquire_owned() {
         return Some(permit);
     }
-    if !lock(open).evict_oldest_waiting() {
+    if !lock(open).evict_oldest_idle() {
         return None;
     }
     tokio::time::timeout(EVICTION_WAIT, permits.clone().acquire_owned())
@@ -120,22 +135,23 @@ struct OpenConnections {
 }
 
 struct OpenConnection {
-    /// Set once the connection has sent a complete request head.
-    requested: Arc<AtomicBool>,
+    /// Requests whose response is not fully sent yet.
+    in_flight: Arc<AtomicUsize>,
     /// Closes the connection when notified.
     close: Arc<Notify>,
 }
 
 impl OpenConnections {
-    /// Registers a new connection: its id, its "has sent a request" flag and its close signal.
-    fn add(&mut self) -> (u64, Arc<AtomicBool>, Arc<Notify>) {
+    /// Registers a new connection: its id, its count of requests in flight and its close
+    /// signal.
+    fn add(&mut self) -> (u64, Arc<AtomicUsize>, Arc<Notify>) {
         let id = self.next_id;
         self.next_id += 1;
         let connection = OpenConnection {
-            requested: Arc::new(AtomicBool::new(false)),
+            in_flight: Arc::new(AtomicUsize::new(0)),
             close: Arc::new(Notify::new()),
         };
-        let handles = (connection.requested.clone(), connection.close.clone());
+        let handles = (connection.in_flight.clone(), connection.close.clone());
         self.by_age.insert(id, connection);
         (id, handles.0, handles.1)
     }
@@ -144,13 +160,13 @@ impl OpenConnections {
         self.by_age.remove(&id);
     }
 
-    /// Closes the oldest connection that has not sent a complete request head; `false` when
-    /// every open connection has.
-    fn evict_oldest_waiting(&mut self) -> bool {
+    /// Closes the oldest connection with no request in flight; `false` when every open
+    /// connection has one.
+    fn evict_oldest_idle(&mut self) -> bool {
         let oldest = self
             .by_age
             .iter()
-            .find(|(_, c)| !c.requested.load(Ordering::Acquire))
+            .find(|(_, c)| c.in_flight.load(Ordering::Acquire) == 0)
             .map(|(id, _)| *id);
         let Some(connection) = oldest.and_then(|id| self.by_age.remove(&id)) else {
             return false;
@@ -160,18 +176,63 @@ impl OpenConnections {
     }
 }
 
+/// One request in flight on a connection, from its head to the end of its response body.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn start(count: &Arc<AtomicUsize>) -> InFlight {
+        count.fetch_add(1, Ordering::AcqRel);
+        InFlight(count.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A response body that keeps its request counted as in flight until hyper drops it (sent
+/// or abandoned).
+struct GuardedBody {
+    body: Body,
+    /// Held for its `Drop`.
+    _in_flight: InFlight,
+}
+
+impl hyper::body::Body for GuardedBody {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn eviction_takes_the_oldest_connection_still_waiting_for_its_request() {
+    fn eviction_takes_the_oldest_connection_with_no_request_in_flight() {
         let mut open = OpenConnections::default();
-        let (first, first_requested, first_close) = open.add();
-        let (_, _, second_close) = open.add();
+        let (first, first_in_flight, first_close) = open.add();
+        let (_, second_in_flight, second_close) = open.add();
         let (third, _, _) = open.add();
-        first_requested.store(true, Ordering::Release);
-        assert!(open.evict_oldest_waiting());
+        let _busy = InFlight::start(&first_in_flight);
+        drop(InFlight::start(&second_in_flight));
+        assert!(open.evict_oldest_idle());
         assert_eq!(
             open.by_age.keys().copied().collect::<Vec<_>>(),
             [first, third]
@@ -187,13 +248,10 @@ mod tests {
         );
         assert!(
             !notified(&first_close),
-            "a connection that sent a request stays"
+            "a connection busy with a response stays"
         );
-        assert!(open.evict_oldest_waiting());
-        assert!(
-            !open.evict_oldest_waiting(),
-            "only connections with requests are left"
-        );
+        assert!(open.evict_oldest_idle());
+        assert!(!open.evict_oldest_idle(), "only busy connections are left");
         assert_eq!(open.by_age.keys().copied().collect::<Vec<_>>(), [first]);
     }
 }

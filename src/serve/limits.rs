@@ -5,9 +5,9 @@
 //!   keep-alive idle time); otherwise it is closed. A response in progress, such as the
 //!   live-reload event stream, is never cut by it.
 //! - [`ConnectionLimits::max_connections`]: at most this many connections are open at once.
-//!   A new one past the cap takes the place of the oldest connection that has not sent a
-//!   complete request yet; when every connection is busy with a request, the new one is
-//!   closed at once.
+//!   A new one past the cap takes the place of the oldest connection with no request in
+//!   flight (stalled before its first request, or kept alive between requests); when every
+//!   connection is busy with a response, the new one is closed at once.
 //!
 //! The environment variable [`HEADER_TIMEOUT_VAR`] (milliseconds) overrides the header
 //! timeout; it exists for tests that need the timeout to pass quickly.
