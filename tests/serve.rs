@@ -780,12 +780,23 @@ fn past_the_connection_cap_stalled_connections_make_way_for_real_clients() {
 #[cfg(unix)]
 #[test]
 fn a_static_link_to_the_site_folder_and_a_log_inside_the_site_trigger_no_rebuilds() {
+    link_to_the_site_folder_and_log(&[]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_static_link_to_the_site_folder_and_a_log_inside_the_site_trigger_no_rebuilds_when_polling() {
+    link_to_the_site_folder_and_log(&["--poll"]);
+}
+
+#[cfg(unix)]
+fn link_to_the_site_folder_and_log(flags: &[&str]) {
     let (_tmp, root) = temp_site();
     fs::create_dir_all(root.join("static")).unwrap();
     std::os::unix::fs::symlink("..", root.join("static/up")).unwrap();
-    let server = Server::start(&root, &[]);
-    // Let the watcher settle after the first build.
-    std::thread::sleep(Duration::from_millis(300));
+    let server = Server::start(&root, flags);
+    // Let the watcher settle after the first build (a poll, when polling).
+    std::thread::sleep(Duration::from_millis(800));
     let before = server.counter("rebuilds");
     let log = root.join("serve.log");
     // Spaced beyond the burst window, so each write would be a rebuild of its own.
