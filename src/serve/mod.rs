@@ -361,17 +361,17 @@ impl Printer {
 /// rebuild within `STREAMING`, are a burst (a checkout, a search-and-replace), taken in once
 /// the file system was quiet for `BURST_QUIET`. So a burst gives at most two rebuilds: the
 /// first file or few, if the burst stalled right after them, and the rest.
-///
-/// `SETTLE` is long enough for a save written in pieces (a tool writing a file in chunks
-/// some milliseconds apart) and for an editor that renames the old file away before it
-/// writes the new one: the rebuild that may report an error runs only on a quiet file.
-/// The page itself does not wait for it: the tentative rebuild serves a save that loads at
-/// once.
-const SETTLE: Duration = Duration::from_millis(80);
+const SETTLE: Duration = Duration::from_millis(10);
 const BURST_PATHS: usize = 8;
 const STREAMING: Duration = Duration::from_millis(250);
 const BURST_QUIET: Duration = Duration::from_millis(150);
 const BURST_MAX_WAIT: Duration = Duration::from_secs(3);
+/// A path that vanished may be an editor replacing the file: give it time to come back.
+const REMOVAL_GRACE: Duration = Duration::from_millis(40);
+/// A rebuild that failed is reported only once the changed files were quiet this long, so a
+/// file written in pieces (a tool writing chunks some milliseconds apart) is not shown as an
+/// error half-way.
+const ERROR_QUIET: Duration = Duration::from_millis(80);
 
 struct RebuildLoop {
     root: PathBuf,
@@ -414,16 +414,18 @@ impl RebuildLoop {
                     None => event,
                 });
             }
-            if !self.collect(receiver, &mut changes, streaming) {
+            let Some(last_change) = self.collect(receiver, &mut changes, streaming) else {
                 return;
-            }
+            };
             if changes.is_empty() {
                 if let Some(h) = held.take() {
                     self.shared.send(h);
                 }
                 continue;
             }
-            let event = self.rebuild(&changes);
+            let Some(event) = self.rebuild_settled(receiver, &mut changes, last_change) else {
+                return;
+            };
             last_rebuild = Some(Instant::now());
             // More changes already queued: hold this event back, one reload covers both.
             if let Ok(message) = receiver.try_recv() {
@@ -448,44 +450,62 @@ impl RebuildLoop {
         }
     }
 
-    /// Takes in what arrives until the file system is quiet: [`SETTLE`] after a save (or a
-    /// vanished file), [`BURST_QUIET`] in a burst.
+    /// Takes in what arrives until the file system is quiet: [`SETTLE`] after a single save,
+    /// longer after a vanished file ([`REMOVAL_GRACE`]) and in a burst ([`BURST_QUIET`]).
     /// `streaming`: these changes follow the last rebuild closely, so a burst is under way.
+    /// Returns when the last change came in; `None` means stop.
     fn collect(
         &mut self,
         receiver: &Receiver<WatchMessage>,
         changes: &mut ChangeSet,
         streaming: bool,
-    ) -> bool {
+    ) -> Option<Instant> {
         let started = Instant::now();
         let mut last = started;
         loop {
             while let Ok(message) = receiver.try_recv() {
-                if !self.absorb(changes, message) {
-                    return false;
+                if self.take_in(changes, message)? {
+                    last = Instant::now();
                 }
-                last = Instant::now();
             }
+            let removal = changes
+                .guides
+                .iter()
+                .any(|p| p.extension().is_some() && !self.root.join(p).exists());
             let wanted = if streaming || changes.size() > BURST_PATHS {
                 BURST_QUIET
+            } else if removal {
+                REMOVAL_GRACE
             } else {
                 SETTLE
             };
             let quiet = last.elapsed();
             if quiet >= wanted || started.elapsed() >= BURST_MAX_WAIT {
-                return true;
+                return Some(last);
             }
             match receiver.recv_timeout(wanted - quiet) {
                 Ok(message) => {
-                    if !self.absorb(changes, message) {
-                        return false;
+                    if self.take_in(changes, message)? {
+                        last = Instant::now();
                     }
-                    last = Instant::now();
                 }
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return false,
+                Err(RecvTimeoutError::Disconnected) => return None,
             }
         }
+    }
+
+    /// Adds one watcher message to `changes`: `Some(true)` when it changed something that
+    /// matters, `Some(false)` when not (only ignored paths, such as a log file in the site's
+    /// folder, which must not keep a save from settling), `None` to stop.
+    fn take_in(&mut self, changes: &mut ChangeSet, message: WatchMessage) -> Option<bool> {
+        let mut more = ChangeSet::default();
+        if !self.absorb(&mut more, message) {
+            return None;
+        }
+        let relevant = !more.is_empty();
+        changes.merge(more);
+        Some(relevant)
     }
 
     /// Adds one watcher message to `changes`; `false` means stop.
@@ -523,8 +543,45 @@ impl RebuildLoop {
         true
     }
 
-    /// Rebuilds, publishes on success, and returns the event for open pages.
-    fn rebuild(&mut self, changes: &ChangeSet) -> LiveEvent {
+    /// Rebuilds, publishes on success, and returns the event for open pages. A failure is
+    /// reported only once the changed files were quiet for [`ERROR_QUIET`] since
+    /// `last_change`: changes that come before that (the rest of a file written in pieces)
+    /// are taken in and rebuilt first. `None` means stop.
+    fn rebuild_settled(
+        &mut self,
+        receiver: &Receiver<WatchMessage>,
+        changes: &mut ChangeSet,
+        mut last_change: Instant,
+    ) -> Option<LiveEvent> {
+        loop {
+            let error = match self.rebuild(changes) {
+                Ok(update) => return Some(self.publish(update)),
+                Err(error) => error,
+            };
+            self.shared.update_status(|s| s.rebuilds += 1);
+            loop {
+                let quiet = last_change.elapsed();
+                if quiet >= ERROR_QUIET {
+                    return Some(self.report_failure(&error));
+                }
+                match receiver.recv_timeout(ERROR_QUIET - quiet) {
+                    Ok(message) => {
+                        if self.take_in(changes, message)? {
+                            last_change = self.collect(receiver, changes, false)?;
+                            break;
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        return Some(self.report_failure(&error));
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return None,
+                }
+            }
+        }
+    }
+
+    /// Rebuilds and follows a moved guides folder or theme with the watcher.
+    fn rebuild(&mut self, changes: &ChangeSet) -> Result<Update> {
         let result = self.site.rebuild(changes);
         let layout = self.site.config().map(SiteLayout::of);
         if let Some(layout) = &layout {
@@ -533,19 +590,18 @@ impl RebuildLoop {
         if let Err(e) = self.watcher.refresh(layout) {
             eprintln!("warning: {e:#}");
         }
-        match result {
-            Ok(update) => self.publish(update),
-            Err(e) => {
-                self.shared.update_status(|s| s.rebuilds += 1);
-                let served = !self.shared.files().is_empty();
-                let text = self.printer.error(&e, served);
-                self.shared.update_status(|s| {
-                    s.failed += 1;
-                    s.error = Some(text.clone());
-                });
-                LiveEvent::Error { text }
-            }
-        }
+        result
+    }
+
+    /// Prints a failed rebuild's error, records it, and returns the event for open pages.
+    fn report_failure(&mut self, error: &anyhow::Error) -> LiveEvent {
+        let served = !self.shared.files().is_empty();
+        let text = self.printer.error(error, served);
+        self.shared.update_status(|s| {
+            s.failed += 1;
+            s.error = Some(text.clone());
+        });
+        LiveEvent::Error { text }
     }
 
     /// Serves what a successful rebuild changed and returns the event for open pages. A
