@@ -3,11 +3,13 @@
 //! 1. Bind the port first (the next free one if it is taken), because the served site's
 //!    `base_url` is this server's URL.
 //! 2. Build everything once with [`incremental::IncrementalSite`]; the output lives in a map
-//!    shared with the HTTP handlers ([`http`]); `public/` is never touched.
+//!    shared with the HTTP handlers ([`http`]); `public/` is never touched. Connections are
+//!    accepted and bounded by `connections` (header and idle timeouts, a connection cap).
 //! 3. A [`SiteWatcher`] reports changed paths; the rebuild loop (one thread) classifies them,
 //!    coalesces bursts, rebuilds what changed, swaps the changed files into the map and tells
-//!    open pages through [`reload`]. A failed rebuild keeps the last good site served, prints
-//!    the error once and shows it in the browser.
+//!    open pages through [`reload`]. A failed rebuild keeps the last good site served and,
+//!    once the changed files were quiet for a moment, prints the error once and shows it in
+//!    the browser.
 //! 4. Ctrl-C ends the event streams, stops the server and the loop, and returns.
 
 mod connections;
