@@ -9,14 +9,14 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use guidesmith::build::{BuildOptions, load_config};
-use guidesmith::content::load_guides;
-use guidesmith::links::{LinkTargets, check_links};
-use guidesmith::output::StagedOutput;
-use guidesmith::render::{OutputFile, render_cards, render_page, site_pages, site_view};
-use guidesmith::site::Site;
-use guidesmith::theme::Theme;
-use guidesmith::widgets::prepare_guide_for_build;
+use guidesmith::check::links::{LinkTargets, check_links};
+use guidesmith::load::content::load_guides;
+use guidesmith::model::site::Site;
+use guidesmith::output::standby::{MARKER_TEXT, STANDBY_FOLDER, StagedOutput};
+use guidesmith::pipeline::{BuildOptions, load_config};
+use guidesmith::prepare::widgets::prepare_guide_for_build;
+use guidesmith::render::pages::{OutputFile, render_cards, render_page, site_pages, site_view};
+use guidesmith::render::theme::Theme;
 use rayon::prelude::*;
 
 /// Per stage: its name, how long it took and the process's peak resident memory so far (MiB).
@@ -48,8 +48,10 @@ fn main() {
         );
         return;
     }
-    let out = std::env::temp_dir().join(format!("guidesmith-stages-{}", std::process::id()));
+    let scratch = std::env::temp_dir().join(format!("guidesmith-stages-{}", std::process::id()));
+    let out = scratch.join("public");
     let all: Vec<Laps> = (0..runs).map(|_| run_once(&root, &out)).collect();
+    let _ = std::fs::remove_dir_all(&scratch);
     println!(
         "{} ({runs} runs), ms per stage: median (min-max); peak resident MiB at the end of the stage",
         root.display()
@@ -99,16 +101,18 @@ fn run_once(root: &std::path::Path, out: &std::path::Path) -> Laps {
         .map(|&p| render_page(&site, &theme, &sv, &cards, p).expect("render"))
         .collect();
     lap("render pages", &mut laps);
-    for label in ["write (fresh)", "write (no change)"] {
+    // The second write fills the standby tree; from the third on, only changes are written.
+    for label in ["write (fresh)", "write (standby)", "write (no change)"] {
         let staged = StagedOutput::begin(out).expect("staging");
         files
             .par_iter()
             .for_each(|f| staged.put(&f.path, &f.bytes).expect("write"));
-        staged.finish().expect("swap");
+        staged.finish(MARKER_TEXT).expect("swap");
         lap(label, &mut laps);
     }
     drop((files, site));
     lap("drop", &mut laps);
     std::fs::remove_dir_all(out).expect("cleanup");
+    let _ = std::fs::remove_dir_all(out.with_file_name(STANDBY_FOLDER));
     laps
 }

@@ -1,4 +1,10 @@
 //! The command line: one `*Args` struct per command; doc comments are the `--help` text.
+// The doc comments below are the command line's help text (clap), not rustdoc.
+#![allow(
+    rustdoc::invalid_html_tags,
+    rustdoc::bare_urls,
+    rustdoc::broken_intra_doc_links
+)]
 
 use std::path::PathBuf;
 

@@ -2,10 +2,10 @@
 
 use anyhow::Result;
 
-use crate::build::{BuildOptions, build, check};
 use crate::cli::{Command, PublishArgs, PublishTo};
 use crate::init::{init_site_with_ci, new_guide};
-use crate::publish::{Destination, PublishOptions, build_release, publish};
+use crate::pipeline::{BuildOptions, build, check};
+use crate::publish::{Destination, PublishOptions, publish};
 
 pub fn run(command: Command) -> Result<()> {
     match command {
@@ -16,11 +16,7 @@ pub fn run(command: Command) -> Result<()> {
                 drafts: args.site.drafts,
                 release: args.release,
             };
-            let report = if options.release {
-                build_release(&args.site.root, &options)?
-            } else {
-                build(&args.site.root, &options)?
-            };
+            let report = build(&args.site.root, &options)?;
             for w in &report.warnings {
                 eprintln!("{w}");
             }

@@ -63,16 +63,33 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {kind}: {}",
-            self.file.display(),
+            printable(&self.file.display().to_string()),
             self.line,
             self.column,
-            self.message
+            printable(&self.message)
         )?;
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", printable(help))?;
         }
         Ok(())
     }
+}
+
+/// `text` with control characters but line breaks written as escapes (`\u{1b}`), so that a
+/// message quoting what a file holds cannot move the cursor, recolour or clear the terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 /// A line and column, both 1-based; the column counts characters.
@@ -220,6 +237,18 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_printed_as_escapes() {
+        assert_eq!(printable("plain\ntext"), "plain\ntext");
+        assert_eq!(printable("a\u{1b}[2Jb\rc\td"), "a\\u{1b}[2Jb\\rc\\td");
+        let d = Diagnostic::error(Path::new("g\u{7}.md"), Position::START, "tag `\u{1b}]0;x`")
+            .with_help("\u{9b}31m");
+        assert_eq!(
+            d.to_string(),
+            "g\\u{7}.md:1:1: error: tag `\\u{1b}]0;x`\n  help: \\u{9b}31m"
+        );
+    }
 
     #[test]
     fn offsets_map_to_lines_and_char_columns() {

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::config::SiteConfig;
-use crate::guide::slugify;
+use crate::model::config::SiteConfig;
+use crate::model::guide::slugify;
 
 const SITE_TOML: &str = include_str!("init/site.toml");
 const SAMPLE_GUIDE: &str = include_str!("init/getting-started.md");
@@ -58,7 +58,7 @@ pub fn init_site_with_ci(dir: &Path, ci: Option<Ci>) -> Result<Vec<PathBuf>> {
 pub fn new_guide(root: &Path, title: &str) -> Result<PathBuf> {
     let config = SiteConfig::load(root).map_err(|d| anyhow::anyhow!("{d}"))?;
     let slug = slugify(title);
-    if slug.is_empty() || crate::validate::check_slug(&slug).is_err() {
+    if slug.is_empty() || crate::load::validate::check_slug(&slug).is_err() {
         bail!(
             "cannot make a file name from the title `{title}`; use letters or digits (ASCII) in it"
         );
@@ -150,6 +150,6 @@ fn today() -> String {
 mod tests {
     #[test]
     fn today_is_a_date() {
-        assert!(crate::guide::Date::parse(&super::today()).is_ok());
+        assert!(crate::model::guide::Date::parse(&super::today()).is_ok());
     }
 }

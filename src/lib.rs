@@ -1,36 +1,31 @@
 //! guidesmith: a static site generator for practical, step-by-step guides.
 //!
-//! Data flows one way: [`config`] → [`content`] (with [`front_matter`] and [`validate`]) →
-//! [`widgets`] (with [`markdown`]) → [`site`] → [`render`] (with [`theme`] and [`jsonld`]) →
-//! [`links`] → [`output`]. [`build`] runs that pipeline; the commands are its clients.
-//! Release builds add [`release`] after rendering; [`publish`] checks and deploys them.
+//! Data flows one way through named stages, one folder each; [`pipeline`] runs them, and every
+//! command ([`commands`]) is a client of it:
+//!
+//! 1. [`load`]: `site.toml`, the site's folders and every guide file, parsed into the
+//!    [`model`] and checked one by one (ids, slugs, required text);
+//! 2. [`prepare`]: the markdown and widgets of each guide;
+//! 3. [`check`]: links, output names and the output folder, across the site;
+//! 4. [`render`]: every page from the theme's templates;
+//! 5. [`release`] (release builds only): minified, fingerprinted, host files, output checked;
+//! 6. [`output`]: written into a standby tree and swapped in at once.
+//!
+//! [`serve`] keeps the stages' results in memory and reruns what a change affects;
+//! [`publish`] sends a release build to a folder or a git branch. [`diagnostic`] is the error
+//! type every stage reports in; [`init`] writes new sites and guides; [`cli`] is the command line.
 
-pub mod build;
-pub mod build_record;
+pub mod check;
 pub mod cli;
 pub mod commands;
-pub mod config;
-pub mod content;
 pub mod diagnostic;
-pub mod file_reads;
-pub mod front_matter;
-pub mod guide;
 pub mod init;
-pub mod jsonld;
-pub mod limits;
-pub mod links;
-pub mod markdown;
+pub mod load;
+pub mod model;
 pub mod output;
-pub mod output_folder;
-pub mod portable_names;
+pub mod pipeline;
+pub mod prepare;
 pub mod publish;
 pub mod release;
 pub mod render;
 pub mod serve;
-pub mod site;
-pub mod staging_folder;
-pub mod theme;
-pub mod unique_ids;
-pub mod validate;
-pub mod watch;
-pub mod widgets;

@@ -503,7 +503,28 @@ fn new_writes_a_skeleton_that_checks_clean() {
 }
 
 #[test]
-fn a_build_killed_mid_swap_gets_the_last_good_site_back() {
+fn a_build_killed_between_the_renames_of_a_swap_gets_the_last_good_site_back() {
+    let (tmp, root, out) = build_fixture("basic");
+    let good = fs::read(out.join("alpha/index.html")).unwrap();
+    // Where trees cannot be exchanged in one step, they trade places by three renames; a kill
+    // after the first leaves the old site aside and no output.
+    let aside = tmp.path().join(".guidesmith-standby/out.swap");
+    fs::rename(&out, &aside).unwrap();
+    fs::write(root.join("guides/broken.md"), "").unwrap();
+    let r = guidesmith(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!r.status.success());
+    assert_eq!(fs::read(out.join("alpha/index.html")).unwrap(), good);
+    assert!(!aside.exists());
+}
+
+#[test]
+fn a_build_killed_mid_swap_by_an_earlier_version_gets_the_last_good_site_back() {
     let (tmp, root, out) = build_fixture("basic");
     let good = fs::read(out.join("alpha/index.html")).unwrap();
     // The state a kill between the two renames leaves: the old site aside, no output.
@@ -602,4 +623,136 @@ fn a_build_with_nothing_changed_stops_early_and_notices_every_change() {
     assert!(!up_to_date(&build(&[])));
     assert_eq!(fs::read(&page).unwrap(), good);
     assert!(up_to_date(&build(&[])));
+}
+
+/// `build --release` through the library runs the same output check as the command line and
+/// `publish`: a broken link in a static page stops it before the output is touched.
+#[test]
+fn a_release_build_through_the_library_checks_its_output() {
+    let (tmp, root, out) = build_fixture("basic");
+    let good = fs::read(out.join("alpha/index.html")).unwrap();
+    fs::write(
+        root.join("static/about.html"),
+        "<!doctype html><title>About</title><a href=\"/sub/nowhere/\">gone</a>",
+    )
+    .unwrap();
+    let options = guidesmith::pipeline::BuildOptions {
+        output: Some(out.clone()),
+        release: true,
+        ..Default::default()
+    };
+    let err = guidesmith::pipeline::build(&root, &options)
+        .err()
+        .expect("the check fails");
+    assert!(
+        format!("{err:#}").contains("about.html: broken link `/sub/nowhere/`"),
+        "{err:#}"
+    );
+    assert_eq!(fs::read(out.join("alpha/index.html")).unwrap(), good);
+    drop(tmp);
+}
+
+/// Every file of an output but its marker.
+fn output_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".guidesmith-output")
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// A build over the last one's output, after edits, renames, deletes, new guides, template,
+/// static and config changes, gives exactly what a clean build of the same sources gives.
+#[test]
+fn a_build_over_the_last_output_equals_a_clean_build_after_every_kind_of_change() {
+    let (tmp, root, out) = build_fixture("basic");
+    let r = root.to_str().unwrap();
+    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let changes: Vec<Change> = vec![
+        (
+            "a body edit",
+            Box::new(|| {
+                let beta = fs::read_to_string(root.join("guides/beta.md")).unwrap();
+                fs::write(root.join("guides/beta.md"), beta + "\nOne more line.\n").unwrap();
+            }),
+        ),
+        (
+            "a new guide with a new tag",
+            Box::new(|| {
+                fs::write(
+                root.join("guides/delta.md"),
+                "---\ntitle: Delta\ndescription: The fourth.\ntags: [fresh]\n---\n\nSee [beta](/beta/).\n",
+            )
+            .unwrap();
+            }),
+        ),
+        (
+            "a rename",
+            Box::new(|| {
+                fs::rename(root.join("guides/delta.md"), root.join("guides/epsilon.md")).unwrap();
+            }),
+        ),
+        (
+            "a delete",
+            Box::new(|| fs::remove_file(root.join("guides/epsilon.md")).unwrap()),
+        ),
+        (
+            "a template override",
+            Box::new(|| {
+                fs::write(
+                root.join("themes/default/templates/widgets/faqs.html"),
+                "<section id=\"faqs\">{% for f in widget %}<p id=\"{{ f.html_id }}\">{{ f.question }}</p>{% endfor %}</section>",
+            )
+            .unwrap();
+            }),
+        ),
+        (
+            "static files added",
+            Box::new(|| {
+                fs::write(root.join("static/notes.txt"), "notes").unwrap();
+                fs::write(root.join("static/old.txt"), "old").unwrap();
+            }),
+        ),
+        (
+            "a static file removed",
+            Box::new(|| {
+                fs::remove_file(root.join("static/old.txt")).unwrap();
+            }),
+        ),
+        (
+            "a config change",
+            Box::new(|| {
+                let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+                fs::write(
+                    root.join("site.toml"),
+                    toml.replace("Fixture <Guides>", "Renamed guides"),
+                )
+                .unwrap();
+            }),
+        ),
+    ];
+    for (i, (what, change)) in changes.iter().enumerate() {
+        change();
+        let built = guidesmith(&["build", "--root", r, "--output", out.to_str().unwrap()]);
+        assert!(built.status.success(), "{what}: {}", stderr(&built));
+        let clean = tmp.path().join(format!("clean-{i}"));
+        let fresh = guidesmith(&["build", "--root", r, "--output", clean.to_str().unwrap()]);
+        assert!(fresh.status.success(), "{what}: {}", stderr(&fresh));
+        let (got, want) = (output_tree(&out), output_tree(&clean));
+        let differ: Vec<&String> = want
+            .keys()
+            .chain(got.keys())
+            .filter(|k| got.get(*k) != want.get(*k))
+            .collect();
+        assert!(differ.is_empty(), "after {what}: {differ:?} differ");
+    }
 }

@@ -556,3 +556,140 @@ fn an_output_folder_that_holds_the_sources_is_refused_and_the_site_survives() {
     assert!(root.join("guides/alpha.md").is_file() && root.join("site.toml").is_file());
     assert!(root.join("static/logo.svg").is_file() && root.join(".git").is_dir());
 }
+
+#[test]
+fn names_too_long_for_a_file_system_are_refused_by_check_and_build() {
+    let long = "a".repeat(230);
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}slug: {long}\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:1: error: invalid slug `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...`: it is 230 bytes long; at most 200 are allowed",
+    );
+    assert_error(
+        &[(
+            "guides/bad.md",
+            format!("{GOOD_HEAD}tags: [ok, {long}]\n---\n").as_bytes(),
+        )],
+        "guides/bad.md:4:1: error: tag `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...` is too long: its page's folder name would be 230 bytes",
+    );
+    // A slug taken from the file name points at the file and says so.
+    let err = failed_build(&[(
+        &format!("guides/{}.md", "b".repeat(210)),
+        format!("{GOOD_HEAD}---\n").as_bytes(),
+    )]);
+    assert!(err.contains(".md:1:1: error: invalid slug `bbbb"), "{err}");
+    assert!(
+        err.contains("help: the slug comes from the file name"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_cname_that_is_not_a_host_name_is_refused_by_check_and_build() {
+    let toml = fs::read_to_string(fixture("basic").join("site.toml")).unwrap();
+    let lines = toml.lines().count();
+    for cname in [
+        "\"guides.example.org\\nevil.example\"",
+        "'https://guides.example.org/'",
+    ] {
+        let site = format!("{toml}\n[publish]\ncname = {cname}\n");
+        let err = failed_build(&[("site.toml", site.as_bytes())]);
+        assert!(
+            err.starts_with(&format!(
+                "site.toml:{}:1: error: [publish] cname = ",
+                lines + 3
+            )),
+            "{err}"
+        );
+        assert!(err.contains("is not a host name"), "{err}");
+    }
+}
+
+#[test]
+fn control_characters_from_a_file_reach_the_terminal_escaped() {
+    let err = failed_build(&[(
+        "guides/bad.md",
+        format!("{GOOD_HEAD}\"\\e[2J\\e]0;owned\\a\": 1\n---\n").as_bytes(),
+    )]);
+    assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
+    assert!(err.contains("\\u{1b}[2J\\u{1b}]0;owned\\u{7}"), "{err}");
+}
+
+/// Links in `static/` that lead out of the site are refused by `check`, `build` and `publish`
+/// alike, naming the link, and are never walked (a link to a folder above the site); links
+/// inside the site are followed; `[build] follow_external_links = true` lets them out.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_site_are_refused_by_every_command_unless_allowed() {
+    use std::os::unix::fs::symlink;
+    let (tmp, root) = site_copy("basic");
+    let secret = tmp.path().join("secret.txt");
+    fs::write(&secret, "secret").unwrap();
+    fs::create_dir_all(root.join("static/docs")).unwrap();
+    fs::write(root.join("static/docs/plan.txt"), "plan").unwrap();
+    symlink(
+        root.join("static/docs/plan.txt"),
+        root.join("static/alias.txt"),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let build = |root: &Path| {
+        guidesmith(&[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ])
+    };
+    let r = build(&root);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert_eq!(fs::read_to_string(out.join("alias.txt")).unwrap(), "plan");
+
+    symlink(&secret, root.join("static/passwd")).unwrap();
+    symlink(tmp.path(), root.join("static/up")).unwrap();
+    let r = build(&root);
+    let err = stderr(&r);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("static/passwd:1:1: error: this link leads out of the site, to "),
+        "{err}"
+    );
+    assert!(
+        err.contains("static/up:1:1: error: this link leads out of the site"),
+        "{err}"
+    );
+    assert!(!err.contains("loop"), "{err}");
+    assert!(!out.join("passwd").exists());
+    let check = guidesmith(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(stderr(&check), err, "check reports what build reports");
+    let target = tmp.path().join("www");
+    let publish = guidesmith(&[
+        "publish",
+        "--root",
+        root.to_str().unwrap(),
+        "--to",
+        "dir",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(publish.status.code(), Some(1));
+    assert!(
+        stderr(&publish).contains("static/passwd:1:1: error"),
+        "{}",
+        stderr(&publish)
+    );
+    assert!(!target.join("passwd").exists());
+
+    fs::remove_file(root.join("static/up")).unwrap();
+    let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    fs::write(
+        root.join("site.toml"),
+        format!("{toml}\n[build]\nfollow_external_links = true\n"),
+    )
+    .unwrap();
+    let r = build(&root);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert_eq!(fs::read_to_string(out.join("passwd")).unwrap(), "secret");
+}

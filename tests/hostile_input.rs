@@ -12,21 +12,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// xorshift64*: a fixed seed gives the same mutations on every run, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 const GUIDE_PIECES: &[&str] = &[
     "---\n",
     ": ",

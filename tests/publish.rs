@@ -1025,3 +1025,35 @@ fn a_remote_that_looks_like_a_git_option_is_refused_and_runs_nothing() {
     assert!(stderr.contains("help: "), "{stderr}");
     assert!(!marker.exists(), "git ran the remote as an option");
 }
+
+/// `publish --to dir` may not write into the sources or into the output folder the next build
+/// replaces; nothing is written when it refuses.
+#[test]
+fn publishing_into_the_sources_or_the_output_folder_is_refused() {
+    let (_tmp, root) = site_copy("basic");
+    let before = tree(&root);
+    for (target, why) in [
+        ("guides", "is the guides folder"),
+        ("guides/www", "is inside the guides folder"),
+        ("static", "is the static folder"),
+        ("themes/default", "is the theme folder"),
+        ("public", "is the output folder"),
+        ("public/www", "is inside the output folder"),
+    ] {
+        let out = run(&[
+            "publish",
+            "--root",
+            s(&root),
+            "--to",
+            "dir",
+            s(&root.join(target)),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{target}: {err}");
+        assert!(
+            err.contains("error: --to dir: the folder ") && err.contains(why),
+            "{target}: {err}"
+        );
+    }
+    assert_eq!(tree(&root), before, "nothing was written");
+}

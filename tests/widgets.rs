@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail, ensure};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
-use guidesmith::build::{BuildOptions, build};
+use guidesmith::pipeline::{BuildOptions, build};
 use serde_json::{Value, json};
 
 use browser::{Chromedriver, cdp, find_browser, or_skip};

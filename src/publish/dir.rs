@@ -14,7 +14,7 @@ use std::path::{Component, Path};
 use anyhow::{Context, Result, bail};
 
 use super::Plan;
-use crate::render::OutputFile;
+use crate::render::pages::OutputFile;
 
 /// The manifest's name inside the target folder.
 pub const MANIFEST: &str = ".guidesmith-manifest";

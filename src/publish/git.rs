@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, anyhow, bail};
 
 use super::Plan;
-use crate::build::RenderedSite;
+use crate::pipeline::RenderedSite;
 
 /// The trailer that marks commits made by `guidesmith publish`.
 pub const TRAILER: &str = "Published-by: guidesmith";

@@ -1,25 +1,24 @@
 //! `guidesmith publish` and `guidesmith build --release`: a release build, checked, then
 //! written to a folder or committed to a git branch.
 //!
-//! 1. [`release_site`] renders with `release: true` ([`crate::release`]) and runs the output
-//!    [`check`]; a broken link stops here, before anything is written or pushed.
+//! 1. [`release_site`] renders with `release: true` ([`crate::release`]), which runs the output
+//!    check ([`crate::release::output_check`]); a broken link stops here, before anything is
+//!    written or pushed.
 //! 2. The destination compares the new files with what is there and makes a [`Plan`]
 //!    (added, changed, removed); `--dry-run` prints it and stops.
 //! 3. [`dir`] mirrors into a folder, touching only files it wrote before; [`git`] commits the
 //!    output as the new tip of a branch and pushes, refusing to overwrite commits it did not make.
 
-pub mod check;
 pub mod dir;
 pub mod git;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::build::{BuildOptions, BuildReport, RenderedSite, render_site_files, write_rendered};
-use crate::release::urls::SiteUrls;
+use crate::check::output_folder::check_publish_folder;
+use crate::pipeline::{BuildOptions, RenderedSite, render_site_files};
 
 /// Where `publish` puts the site.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,40 +94,27 @@ pub struct PublishReport {
     pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
-/// Renders a release build of the site at `root` and checks its output.
+/// Renders a release build of the site at `root`, its output checked ([`render_site_files`]).
 pub fn release_site(root: &Path, options: &BuildOptions) -> Result<RenderedSite> {
     let options = BuildOptions {
         release: true,
         ..options.clone()
     };
-    let site = render_site_files(root, &options)?;
-    check::check_output(
-        &site.files,
-        &SiteUrls::new(&site.config),
-        &site.page_sources,
-    )?;
-    Ok(site)
-}
-
-/// `guidesmith build --release`: a checked release build, swapped into the output folder.
-pub fn build_release(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
-    let started = Instant::now();
-    let site = release_site(root, options)?;
-    let output_dir = options
-        .output
-        .clone()
-        .unwrap_or_else(|| root.join(&site.config.output_dir));
-    write_rendered(site, output_dir, started)
+    render_site_files(root, &options)
 }
 
 /// `guidesmith publish`: a checked release build, sent to its destination.
 pub fn publish(root: &Path, options: &PublishOptions) -> Result<PublishReport> {
     let site = release_site(root, &options.build)?;
     let (plan, commit) = match &options.destination {
-        Destination::Dir(path) => (
-            dir::publish_to_dir(path, &site.files, options.dry_run)?,
-            None,
-        ),
+        Destination::Dir(path) => {
+            check_publish_folder(root, &site.config, path)
+                .map_err(|r| anyhow::anyhow!("--to dir: {}\n  help: {}", r.message, r.help))?;
+            (
+                dir::publish_to_dir(path, &site.files, options.dry_run)?,
+                None,
+            )
+        }
         Destination::Git {
             remote,
             branch,

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::minify::extension;
 use super::urls::{SiteUrls, Target, decode_entities, is_url_meta};
-use crate::render::OutputFile;
+use crate::render::pages::OutputFile;
 
 /// Extensions whose files get a hash in their name.
 const LEAF_ASSETS: &[&str] = &[

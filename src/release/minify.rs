@@ -10,7 +10,7 @@
 use anyhow::{Result, anyhow};
 use rayon::prelude::*;
 
-use crate::render::OutputFile;
+use crate::render::pages::OutputFile;
 
 /// Minifies every HTML, CSS and JS file; other files pass through unchanged.
 pub fn minify_files(files: Vec<OutputFile>) -> Result<Vec<OutputFile>> {

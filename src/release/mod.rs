@@ -9,19 +9,22 @@
 //! 3. [`host_files`]: `_headers`, `_redirects`, `.nojekyll` and `CNAME` from site.toml.
 //! 4. [`precompress`]: `.gz` and `.br` beside text files when `[publish] precompress = true`.
 //!
+//! Then [`output_check`] checks every link of the result before anything is written or sent.
+//!
 //! Every step is a pure function of its input, and the result is sorted by path, so the same
 //! site gives the same bytes on every machine.
 
 pub mod fingerprint;
 pub mod host_files;
 pub mod minify;
+pub mod output_check;
 pub mod precompress;
 pub mod urls;
 
 use anyhow::Result;
 
-use crate::config::SiteConfig;
-use crate::render::OutputFile;
+use crate::model::config::SiteConfig;
+use crate::render::pages::OutputFile;
 
 /// Applies the release steps to a rendered site.
 pub fn apply_release(files: Vec<OutputFile>, config: &SiteConfig) -> Result<Vec<OutputFile>> {

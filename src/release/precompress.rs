@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use super::minify::extension;
-use crate::render::OutputFile;
+use crate::render::pages::OutputFile;
 
 const TEXT: &[&str] = &[
     "html",

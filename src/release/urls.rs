@@ -4,7 +4,7 @@
 //! them). A site path is relative to the output folder, `/`-separated, without a leading `/`:
 //! `style.css`, `first-message/`, `` (the home page).
 
-use crate::config::SiteConfig;
+use crate::model::config::SiteConfig;
 
 /// The site's base URL and base path, for resolving URLs found in its files.
 #[derive(Clone, Debug)]

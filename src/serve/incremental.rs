@@ -1,6 +1,6 @@
 //! Rebuilding a served site by what changed, with the same result as a full build.
 //!
-//! [`IncrementalSite`] keeps between rebuilds what the full pipeline in [`crate::build`] makes
+//! [`IncrementalSite`] keeps between rebuilds what the full pipeline in [`crate::pipeline`] makes
 //! and throws away: every guide file's state (parsed and prepared, a draft left out, or its
 //! errors), the theme, the [`Site`], its layout index and cards (`page_keys.rs`), the
 //! last good output and, for every page, a key of its inputs. A rebuild:
@@ -21,138 +21,52 @@
 //! [`IncrementalSite::rebuild_tentatively`] is the same rebuild, taken the moment a save is
 //! seen, that gives up (changing nothing) when a changed file is missing or does not load.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
 use rayon::prelude::*;
 
-use super::page_keys::{Card, GuideId, SiteIndex, hash_of, page_keys, update_cards};
-use crate::build::{
-    BuildOptions, find_path_collisions, links_to_failed, load_config, output_names,
+use super::changes::{ChangeSet, Update};
+use super::guide_files::{
+    FileState, GuidesUpdate, apply_loaded, load_files, new_id, update_guides,
 };
-use crate::config::SiteConfig;
-use crate::content::{find_guide_files, load_guide};
-use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::file_reads::map_file_contents;
-use crate::links::check_links_of;
-use crate::portable_names::find_unportable_names;
-use crate::render::{OutputFile, render_page, site_view};
-use crate::site::{Site, reading_order};
-use crate::theme::{StaticSource, Theme};
-use crate::validate::validate_site;
-use crate::widgets::{PreparedGuide, prepare_guide};
+use super::page_keys::{Card, GuideId, SiteIndex, page_keys, update_cards};
+use super::site_checks::{LinkCache, check_site};
+use crate::diagnostic::Diagnostic;
+use crate::load::content::find_guide_files;
+use crate::model::config::SiteConfig;
+use crate::model::site::Site;
+use crate::pipeline::{BuildOptions, load_config};
+use crate::render::pages::{OutputFile, render_page, site_view};
+use crate::render::theme::Theme;
 
-/// What changed since the last rebuild; paths are relative to the site root.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ChangeSet {
-    /// Guide files, or folders under the guides folder.
-    pub guides: BTreeSet<PathBuf>,
-    /// Rescan the guides folder for added and removed files.
-    pub rescan_guides: bool,
-    pub templates: bool,
-    pub statics: bool,
-    pub config: bool,
-}
-
-impl ChangeSet {
-    /// Everything: what a first build or a lost-events rescan needs.
-    pub fn everything() -> ChangeSet {
-        ChangeSet {
-            config: true,
-            ..ChangeSet::default()
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        *self == ChangeSet::default()
-    }
-
-    pub fn merge(&mut self, other: ChangeSet) {
-        self.guides.extend(other.guides);
-        self.rescan_guides |= other.rescan_guides;
-        self.templates |= other.templates;
-        self.statics |= other.statics;
-        self.config |= other.config;
-    }
-
-    /// How many paths or parts changed; large for a burst such as a `git checkout`.
-    pub fn size(&self) -> usize {
-        self.guides.len()
-            + usize::from(self.templates)
-            + usize::from(self.statics)
-            + usize::from(self.config)
-    }
-}
-
-/// What a successful rebuild changed in the output.
-#[derive(Debug, Default)]
-pub struct Update {
-    /// New or changed output files.
-    pub changed: Vec<(String, Bytes)>,
-    /// Output files that no longer exist (deleted or renamed guides, removed tags).
-    pub removed: Vec<String>,
-    pub warnings: Vec<Diagnostic>,
-    /// Notes about files left out of the served site (symlinks out of the site).
-    pub notes: Vec<String>,
-    pub guide_count: usize,
-    pub parsed: usize,
-    pub rendered: usize,
-    pub elapsed: Duration,
-}
-
-impl Update {
-    pub fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.removed.is_empty()
-    }
-
-    /// Only stylesheets changed: browsers can swap them without a reload.
-    pub fn css_only(&self) -> bool {
-        !self.changed.is_empty()
-            && self.removed.is_empty()
-            && self.changed.iter().all(|(path, _)| path.ends_with(".css"))
-    }
-}
-
-/// One guide file's state on disk.
-struct FileState {
-    hash: u64,
-    status: FileStatus,
-}
-
-enum FileStatus {
-    /// Loaded; in `Site::guides`, with its placement problems (if any).
-    Guide(Vec<Diagnostic>),
-    /// `draft: true` and drafts are off: not in the site.
-    Draft,
-    /// Did not load; these are its errors.
-    Failed(Vec<Diagnostic>),
-}
-
-struct State {
-    theme: Theme,
-    site: Site,
+pub(super) struct State {
+    pub(super) theme: Theme,
+    pub(super) site: Site,
     /// Aligned with `site.guides`: cheap keys for each guide (hashing paths is not cheap).
-    ids: Vec<GuideId>,
-    files: BTreeMap<PathBuf, FileState>,
+    pub(super) ids: Vec<GuideId>,
+    pub(super) files: BTreeMap<PathBuf, FileState>,
     /// Problems scanning the guides folder itself (missing folder, symlink loops).
-    scan_problems: Vec<Diagnostic>,
-    statics: BTreeMap<String, Bytes>,
-    static_notes: Vec<String>,
+    pub(super) scan_problems: Vec<Diagnostic>,
+    pub(super) statics: BTreeMap<String, Bytes>,
     /// Pages, output paths and link targets; rebuilt when the layout changes.
-    index: SiteIndex,
+    pub(super) index: SiteIndex,
     /// Aligned with `site.guides`.
-    cards: Vec<Card>,
+    pub(super) cards: Vec<Card>,
 }
 
-/// The id of a guide that has none yet.
-fn new_id(files: &BTreeMap<PathBuf, FileState>, g: &PreparedGuide) -> GuideId {
-    GuideId {
-        source: hash_of(&g.guide.source),
-        file: files.get(&g.guide.source).map_or(0, |f| f.hash),
-    }
+/// What of the kept state must be loaded again before the next rebuild, least to most.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Reload {
+    /// Only the guide files that changed.
+    Guides,
+    /// The theme and static files too (a template or static file changed).
+    Theme,
+    /// Everything: `site.toml` changed, or nothing is loaded yet.
+    Everything,
 }
 
 /// A site kept in memory between rebuilds; see the module docs.
@@ -160,27 +74,15 @@ pub struct IncrementalSite {
     root: PathBuf,
     options: BuildOptions,
     state: Option<State>,
-    needs_reload: bool,
-    needs_theme: bool,
+    reload: Reload,
+    /// Every page is rendered again at the next rebuild (templates changed, or everything was
+    /// loaded again), not only those whose key changed; stays set until a rebuild succeeds.
     render_all: bool,
     /// The last rebuild succeeded: the checks that only depend on the layout still hold.
     last_ok: bool,
     published: HashMap<String, Bytes>,
     keys: HashMap<String, u64>,
     links: LinkCache,
-}
-
-/// What reading the changed guide files did to the site.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum GuidesUpdate {
-    /// No file's bytes changed.
-    Unchanged,
-    /// Guides were swapped in where they were: same slug, tags and place in the order.
-    InPlace,
-    /// Guides came, went, moved, failed or became drafts.
-    Layout,
-    /// A tentative rebuild met a file that vanished, failed or became a draft; nothing changed.
-    Refused,
 }
 
 impl IncrementalSite {
@@ -190,8 +92,7 @@ impl IncrementalSite {
             root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
             options,
             state: None,
-            needs_reload: true,
-            needs_theme: true,
+            reload: Reload::Everything,
             render_all: true,
             last_ok: false,
             published: HashMap::new(),
@@ -211,7 +112,7 @@ impl IncrementalSite {
     }
 
     /// Applies `changes`; on success returns what changed in the output. Content errors come
-    /// back as [`Diagnostics`] inside the error, as from [`crate::build::render_site_files`].
+    /// back as [`Diagnostics`] inside the error, as from [`crate::pipeline::render_site_files`].
     pub fn rebuild(&mut self, changes: &ChangeSet) -> Result<Update> {
         self.rebuild_as(changes, false)
             .map(|u| u.expect("only tentative rebuilds are refused"))
@@ -223,42 +124,55 @@ impl IncrementalSite {
     /// file system is quiet reports any error, and finds nothing left to do otherwise.
     pub fn rebuild_tentatively(&mut self, changes: &ChangeSet) -> Option<Update> {
         let theme_or_config = changes.templates || changes.statics || changes.config;
-        if self.state.is_none() || self.needs_reload || self.needs_theme || theme_or_config {
+        if self.state.is_none() || self.reload > Reload::Guides || theme_or_config {
             return None;
         }
         self.rebuild_as(changes, true).ok().flatten()
     }
 
-    fn rebuild_as(&mut self, changes: &ChangeSet, tentative: bool) -> Result<Option<Update>> {
-        let started = Instant::now();
-        self.needs_reload |= changes.config || self.state.is_none();
-        self.needs_theme |= changes.templates || changes.statics;
+    /// Loads again what `changes` (and earlier failed rebuilds) made stale; gives how many
+    /// guide files were parsed and what that did, or `None` when a tentative rebuild refuses.
+    fn load_changes(
+        &mut self,
+        changes: &ChangeSet,
+        tentative: bool,
+    ) -> Result<Option<(usize, GuidesUpdate)>> {
+        if changes.config || self.state.is_none() {
+            self.reload = Reload::Everything;
+        } else if changes.templates || changes.statics {
+            self.reload = self.reload.max(Reload::Theme);
+        }
         self.render_all |= changes.templates;
-        let (parsed, guides) = if self.needs_reload {
+        if self.reload == Reload::Everything {
             self.last_ok = false;
             let state = load_state(&self.root, &self.options)?;
             let parsed = state.files.len();
             self.state = Some(state);
             self.links = LinkCache::default();
-            self.needs_reload = false;
-            self.needs_theme = false;
+            self.reload = Reload::Guides;
             self.render_all = true;
-            (parsed, GuidesUpdate::Layout)
-        } else {
-            let state = self.state.as_mut().context("the site is not loaded")?;
-            let (parsed, mut guides) =
-                update_guides(&self.root, &self.options, state, changes, tentative);
-            if guides == GuidesUpdate::Refused {
-                return Ok(None);
-            }
-            if self.needs_theme {
-                self.last_ok = false;
-                state.theme = Theme::load(&self.root, &state.site.config)?;
-                (state.statics, state.static_notes) = read_statics(&self.root, &state.theme)?;
-                self.needs_theme = false;
-                guides = GuidesUpdate::Layout;
-            }
-            (parsed, guides)
+            return Ok(Some((parsed, GuidesUpdate::Layout)));
+        }
+        let state = self.state.as_mut().context("the site is not loaded")?;
+        let (parsed, mut guides) =
+            update_guides(&self.root, &self.options, state, changes, tentative);
+        if guides == GuidesUpdate::Refused {
+            return Ok(None);
+        }
+        if self.reload == Reload::Theme {
+            self.last_ok = false;
+            state.theme = Theme::load(&self.root, &state.site.config)?;
+            state.statics = read_statics(&state.theme)?;
+            self.reload = Reload::Guides;
+            guides = GuidesUpdate::Layout;
+        }
+        Ok(Some((parsed, guides)))
+    }
+
+    fn rebuild_as(&mut self, changes: &ChangeSet, tentative: bool) -> Result<Option<Update>> {
+        let started = Instant::now();
+        let Some((parsed, guides)) = self.load_changes(changes, tentative)? else {
+            return Ok(None);
         };
         let state = self.state.as_mut().context("the site is not loaded")?;
         let layout = guides == GuidesUpdate::Layout;
@@ -313,37 +227,24 @@ impl IncrementalSite {
             .collect::<Result<_>>()?;
         let mut update = Update {
             warnings,
-            notes: state.static_notes.clone(),
             guide_count: state.site.guides.len(),
             parsed,
             rendered: rendered.len(),
             ..Update::default()
         };
-        let candidates = rendered
-            .into_iter()
-            .map(|f| (f.path, Bytes::from(f.bytes)))
-            .chain(state.statics.iter().map(|(p, b)| (p.clone(), b.clone())));
-        for (path, bytes) in candidates {
-            if self.published.get(&path) != Some(&bytes) {
-                self.published.insert(path.clone(), bytes.clone());
-                update.changed.push((path, bytes));
-            }
-        }
+        let mut output = Output {
+            published: &mut self.published,
+            keys: &mut self.keys,
+        };
+        output.take(state, rendered, &mut update);
         if layout {
-            let outputs = &state.index.targets.outputs;
-            update.removed = self
-                .published
-                .keys()
-                .filter(|p| !outputs.contains(p.as_str()))
-                .cloned()
-                .collect();
-            for path in &update.removed {
-                self.published.remove(path);
-            }
-            self.keys = state.index.page_paths.iter().cloned().zip(keys).collect();
+            output.forget_gone(state, &mut update);
+            *output.keys = state.index.page_paths.iter().cloned().zip(keys).collect();
         } else {
             for j in jobs {
-                self.keys.insert(state.index.page_paths[j].clone(), keys[j]);
+                output
+                    .keys
+                    .insert(state.index.page_paths[j].clone(), keys[j]);
             }
         }
         update.changed.sort_by(|a, b| a.0.cmp(&b.0));
@@ -355,11 +256,48 @@ impl IncrementalSite {
     }
 }
 
+/// The last good output and the key of every page in it, as a rebuild updates them.
+struct Output<'a> {
+    published: &'a mut HashMap<String, Bytes>,
+    keys: &'a mut HashMap<String, u64>,
+}
+
+impl Output<'_> {
+    /// Takes in the rendered pages and the static files; what differs from what was served
+    /// goes into `update`.
+    fn take(&mut self, state: &State, rendered: Vec<OutputFile>, update: &mut Update) {
+        let candidates = rendered
+            .into_iter()
+            .map(|f| (f.path, Bytes::from(f.bytes)))
+            .chain(state.statics.iter().map(|(p, b)| (p.clone(), b.clone())));
+        for (path, bytes) in candidates {
+            if self.published.get(&path) != Some(&bytes) {
+                self.published.insert(path.clone(), bytes.clone());
+                update.changed.push((path, bytes));
+            }
+        }
+    }
+
+    /// Drops the files the site no longer has (after its layout changed), into `update`.
+    fn forget_gone(&mut self, state: &State, update: &mut Update) {
+        let outputs = &state.index.targets.outputs;
+        update.removed = self
+            .published
+            .keys()
+            .filter(|p| !outputs.contains(p.as_str()))
+            .cloned()
+            .collect();
+        for path in &update.removed {
+            self.published.remove(path);
+        }
+    }
+}
+
 /// Loads config, theme and every guide.
 fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
-    let (statics, static_notes) = read_statics(root, &theme)?;
+    let statics = read_statics(&theme)?;
     let (files, scan_problems) = find_guide_files(root, &config);
     let scan_problems = scan_problems.0;
     let base_path = config.base_path();
@@ -373,7 +311,6 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
         files: BTreeMap::new(),
         scan_problems,
         statics,
-        static_notes,
         index,
         cards: Vec::new(),
     };
@@ -391,451 +328,20 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
     Ok(state)
 }
 
-/// The outcome of reading one guide file.
-enum Loaded {
-    Unchanged,
-    Gone,
-    New(u64, Result<Option<Box<PreparedGuide>>, Vec<Diagnostic>>),
-}
-
-/// Reads and loads `files` (relative to `root`); `old_hash` gives the hash of a file's contents
-/// when it was last loaded, if it was.
-fn load_files(
-    root: &Path,
-    files: impl IntoIterator<Item = PathBuf>,
-    old_hash: impl Fn(&Path) -> Option<u64> + Sync,
-    drafts: bool,
-    base_path: &str,
-) -> Vec<(PathBuf, Loaded)> {
-    let files: Vec<PathBuf> = files.into_iter().collect();
-    let loaded = map_file_contents(root, &files, |i, contents| {
-        let file = &files[i];
-        load_file(root, file, contents, old_hash(file), drafts, base_path)
-    });
-    files.into_iter().zip(loaded).collect()
-}
-
-fn load_file(
-    root: &Path,
-    file: &Path,
-    contents: std::io::Result<Vec<u8>>,
-    old_hash: Option<u64>,
-    drafts: bool,
-    base_path: &str,
-) -> Loaded {
-    let bytes = match contents {
-        Ok(bytes) => bytes,
-        Err(_) if !root.join(file).is_file() => return Loaded::Gone,
-        Err(e) => {
-            return Loaded::New(
-                0,
-                Err(vec![Diagnostic::error(
-                    file,
-                    Position::START,
-                    format!("cannot read the file: {e}"),
-                )]),
-            );
-        }
-    };
-    let hash = hash_of(&bytes);
-    if old_hash == Some(hash) {
-        return Loaded::Unchanged;
-    }
-    let result = load_guide(file, bytes).map(|guide| {
-        (!guide.front.draft || drafts).then(|| Box::new(prepare_guide(guide, base_path)))
-    });
-    Loaded::New(hash, result)
-}
-
-fn apply_loaded(
-    files: &mut BTreeMap<PathBuf, FileState>,
-    guides: &mut Vec<PreparedGuide>,
-    file: PathBuf,
-    loaded: Loaded,
-) {
-    match loaded {
-        Loaded::Unchanged => {}
-        Loaded::Gone => {
-            files.remove(&file);
-        }
-        Loaded::New(hash, Ok(Some(guide))) => {
-            files.insert(
-                file,
-                FileState {
-                    hash,
-                    status: FileStatus::Guide(guide.placement_problems()),
-                },
-            );
-            guides.push(*guide);
-        }
-        Loaded::New(hash, Ok(None)) => {
-            files.insert(
-                file,
-                FileState {
-                    hash,
-                    status: FileStatus::Draft,
-                },
-            );
-        }
-        Loaded::New(hash, Err(problems)) => {
-            files.insert(
-                file,
-                FileState {
-                    hash,
-                    status: FileStatus::Failed(problems),
-                },
-            );
-        }
-    }
-}
-
-/// Re-reads the changed guide files; returns how many were parsed and what that did.
-/// `tentative`: refuse (changing nothing) unless every changed file loads as a guide.
-fn update_guides(
-    root: &Path,
-    options: &BuildOptions,
-    state: &mut State,
-    changes: &ChangeSet,
-    tentative: bool,
-) -> (usize, GuidesUpdate) {
-    let config = &state.site.config;
-    let is_guide = |p: &Path| {
-        p.starts_with(&config.guides_dir)
-            && p.extension().is_some_and(|e| e == "md")
-            && !p
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-    };
-    let mut paths: BTreeSet<PathBuf> = changes
-        .guides
-        .iter()
-        .filter(|p| is_guide(p))
-        .cloned()
-        .collect();
-    if changes.rescan_guides || changes.guides.iter().any(|p| !is_guide(p)) {
-        if tentative {
-            return (0, GuidesUpdate::Refused);
-        }
-        let (found, problems) = find_guide_files(root, config);
-        let found: BTreeSet<PathBuf> = found.into_iter().collect();
-        paths.extend(state.files.keys().filter(|k| !found.contains(*k)).cloned());
-        paths.extend(found.into_iter().filter(|f| !state.files.contains_key(f)));
-        state.scan_problems = problems.0;
-    }
-    if paths.is_empty() {
-        return (0, GuidesUpdate::Unchanged);
-    }
-    let base_path = config.base_path();
-    let old_hash = |file: &Path| state.files.get(file).map(|f| f.hash);
-    let loaded = load_files(root, paths, old_hash, options.drafts, &base_path);
-    let loads_as_guide = |l: &Loaded| matches!(l, Loaded::Unchanged | Loaded::New(_, Ok(Some(_))));
-    if tentative && !loaded.iter().all(|(_, l)| loads_as_guide(l)) {
-        return (0, GuidesUpdate::Refused);
-    }
-    let parsed = loaded
-        .iter()
-        .filter(|(_, l)| matches!(l, Loaded::New(..)))
-        .count();
-    if loaded.iter().all(|(_, l)| matches!(l, Loaded::Unchanged)) {
-        return (0, GuidesUpdate::Unchanged);
-    }
-    let loaded = match replace_in_place(state, loaded) {
-        Ok(()) => return (parsed, GuidesUpdate::InPlace),
-        Err(loaded) => loaded,
-    };
-    // Guides that stay keep their ids, which follow them through the sort.
-    let replaced: Vec<PathBuf> = loaded
-        .iter()
-        .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
-        .map(|(f, _)| f.clone())
-        .collect();
-    let replaced_ids: HashSet<u64> = replaced.iter().map(hash_of).collect();
-    let old_guides = std::mem::take(&mut state.site.guides);
-    let old_ids = std::mem::take(&mut state.ids);
-    let mut guides = Vec::with_capacity(old_guides.len() + loaded.len());
-    let mut ids = Vec::with_capacity(guides.capacity());
-    for (g, id) in old_guides.into_iter().zip(old_ids) {
-        if !(replaced_ids.contains(&id.source) && replaced.contains(&g.guide.source)) {
-            guides.push(g);
-            ids.push(id);
-        }
-    }
-    for (file, loaded) in loaded {
-        apply_loaded(&mut state.files, &mut guides, file, loaded);
-    }
-    ids.extend(guides[ids.len()..].iter().map(|g| new_id(&state.files, g)));
-    let (site, order) = Site::sorted(state.site.config.clone(), guides);
-    state.site = site;
-    state.ids = order.iter().map(|&i| ids[i]).collect();
-    (parsed, GuidesUpdate::Layout)
-}
-
-/// The common edit: guides that stay in the site with the same slug and tags. They are
-/// swapped in where they were, without sorting the site again or rebuilding its index, if
-/// their new title, date or weight still sorts between the same neighbours; one guide that
-/// sorts elsewhere now is moved there. Gives `loaded` back if that does not apply.
-fn replace_in_place(
-    state: &mut State,
-    loaded: Vec<(PathBuf, Loaded)>,
-) -> Result<(), Vec<(PathBuf, Loaded)>> {
-    let guides = &state.site.guides;
-    let edited = loaded
-        .iter()
-        .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
-        .count();
-    let mut moves = Vec::new();
-    let mut swaps = Vec::new();
-    for (file, l) in &loaded {
-        match l {
-            Loaded::Unchanged => {}
-            Loaded::New(_, Ok(Some(new))) => {
-                let id = hash_of(file);
-                let found = (0..state.ids.len())
-                    .find(|&i| state.ids[i].source == id && guides[i].guide.source == *file);
-                let Some(index) = found else {
-                    return Err(loaded);
-                };
-                let old = &guides[index];
-                let fits = index
-                    .checked_sub(1)
-                    .is_none_or(|p| reading_order(&guides[p], new).is_lt())
-                    && guides
-                        .get(index + 1)
-                        .is_none_or(|next| reading_order(new, next).is_lt());
-                if old.guide.slug != new.guide.slug
-                    || old.guide.front.tags != new.guide.front.tags
-                    || (!fits && edited > 1)
-                {
-                    return Err(loaded);
-                }
-                if !fits {
-                    moves.push((index, state.site.place_of(new, index)));
-                }
-                swaps.push(index);
-            }
-            _ => return Err(loaded),
-        }
-    }
-    // Neighbours were checked as they were: two swapped neighbours are checked by a re-sort.
-    let mut sorted = swaps.clone();
-    sorted.sort_unstable();
-    if sorted.windows(2).any(|w| w[1] - w[0] <= 1) {
-        return Err(loaded);
-    }
-    let mut swaps = swaps.into_iter();
-    for (file, l) in loaded {
-        if let Loaded::New(hash, Ok(Some(new))) = l {
-            let index = swaps.next().unwrap_or_default();
-            state.files.insert(
-                file,
-                FileState {
-                    hash,
-                    status: FileStatus::Guide(new.placement_problems()),
-                },
-            );
-            state.site.guides[index] = *new;
-            state.ids[index].file = hash;
-        }
-    }
-    for (from, to) in moves {
-        state.site.move_guide(from, to);
-        state.index.move_guide(from, to);
-        let id = state.ids.remove(from);
-        state.ids.insert(to, id);
-        if from < state.cards.len() {
-            let card = state.cards.remove(from);
-            state.cards.insert(to, card);
-        }
-    }
-    Ok(())
-}
-
-/// The site's static files; symlinks that lead out of the site are left out, with a note.
-fn read_statics(root: &Path, theme: &Theme) -> Result<(BTreeMap<String, Bytes>, Vec<String>)> {
+/// The site's static files, read (which links may be among them: [`crate::load::site_walk`]).
+fn read_statics(theme: &Theme) -> Result<BTreeMap<String, Bytes>> {
     let mut files = BTreeMap::new();
-    let mut notes = Vec::new();
     for (path, source) in &theme.static_files {
-        if let StaticSource::Disk(disk) = source {
-            let real = disk
-                .canonicalize()
-                .with_context(|| format!("reading {}", disk.display()))?;
-            if !real.starts_with(root) {
-                let shown = disk.strip_prefix(root).unwrap_or(disk);
-                notes.push(format!(
-                    "{}: not served: it is a link to {}, outside the site",
-                    shown.display(),
-                    real.display()
-                ));
-                continue;
-            }
-        }
         files.insert(path.clone(), Bytes::from(source.read()?.into_owned()));
     }
-    Ok((files, notes))
-}
-
-/// The checks of a full build; errors fail the rebuild, warnings are returned. `layout`:
-/// pages came, went or moved (or the last rebuild failed), so slugs and output paths are
-/// checked again; otherwise they are as they were when they last passed.
-fn check_site(
-    state: &State,
-    layout: bool,
-    removed_outputs: &[String],
-    links: &mut LinkCache,
-) -> Result<Vec<Diagnostic>> {
-    let mut problems = Diagnostics(state.scan_problems.clone());
-    let mut failed_stems = HashSet::new();
-    for (file, f) in &state.files {
-        match &f.status {
-            FileStatus::Guide(p) => problems.extend(p.iter().cloned()),
-            FileStatus::Failed(p) => {
-                problems.extend(p.iter().cloned());
-                failed_stems.extend(file.file_stem().map(|s| s.to_string_lossy().into_owned()));
-            }
-            FileStatus::Draft => {}
-        }
-    }
-    if layout {
-        // Duplicate slugs are rare: look for them cheaply, then report them in file order, as
-        // `build` reads the files, so "`x` already uses it" names the same file.
-        let mut slugs = HashSet::with_capacity(state.site.guides.len());
-        if !state
-            .site
-            .guides
-            .iter()
-            .all(|g| slugs.insert(g.guide.slug.as_str()))
-        {
-            let by_source: HashMap<&Path, &crate::guide::Guide> = state
-                .site
-                .guides
-                .iter()
-                .map(|g| (g.guide.source.as_path(), &g.guide))
-                .collect();
-            problems.extend(validate_site(
-                state
-                    .files
-                    .keys()
-                    .filter_map(|f| by_source.get(f.as_path()).copied()),
-            ));
-        }
-        let paths: Vec<String> = state
-            .index
-            .page_paths
-            .iter()
-            .chain(state.statics.keys())
-            .cloned()
-            .collect();
-        if state.index.has_collisions {
-            problems.extend(find_path_collisions(&state.site, &state.theme, &paths));
-        }
-        problems.extend(find_unportable_names(
-            &output_names(&state.site, &state.theme, &paths),
-            state.site.config.build.portable,
-        ));
-    }
-    problems.extend(
-        check_links_cached(state, removed_outputs, links)
-            .into_iter()
-            .filter(|d| !links_to_failed(d, &failed_stems)),
-    );
-    problems.sort();
-    if state.site.guides.is_empty() && !problems.has_errors() {
-        problems.push(
-            Diagnostic::warning(
-                &state.site.config.guides_dir,
-                Position::START,
-                "no guides found",
-            )
-            .with_help("add one with `guidesmith new \"Title\"`"),
-        );
-    }
-    if problems.has_errors() {
-        return Err(problems.into_errors().into());
-    }
-    Ok(problems.0)
-}
-
-/// Link problems per guide (by source id): its file hash, a hash of its anchors, its problems.
-#[derive(Default)]
-struct LinkCache {
-    guides: HashMap<u64, (u64, u64, Vec<Diagnostic>)>,
-}
-
-/// The part of an output path that a link to it spells out: `slug` for `slug/index.html`,
-/// `tags/x/index.html` gives `x`, `img/a.png` gives `a.png`.
-fn link_token(path: &str) -> &str {
-    let path = path.strip_suffix("index.html").unwrap_or(path);
-    let path = path.trim_end_matches('/');
-    path.rsplit('/').next().unwrap_or(path)
-}
-
-/// `check_links` for the whole site, re-checking only the guides whose result may differ: a
-/// guide whose file changed, a guide that had problems (a new page may fix them), and a guide
-/// with a link that names a page or file that went away or a changed guide whose ids changed.
-/// A guide's result depends on nothing else, so the rest keep their cached result.
-fn check_links_cached(
-    state: &State,
-    removed_outputs: &[String],
-    cache: &mut LinkCache,
-) -> Vec<Diagnostic> {
-    let (site, ids) = (&state.site, &state.ids);
-    if cache.guides.len() > ids.len() || !removed_outputs.is_empty() {
-        let live: HashSet<u64> = ids.iter().map(|id| id.source).collect();
-        cache.guides.retain(|source, _| live.contains(source));
-    }
-    let anchors = |i: usize| {
-        site.guides[i]
-            .anchors
-            .iter()
-            .map(hash_of)
-            .fold(0, u64::wrapping_add)
-    };
-    let mut tokens: Vec<&str> = removed_outputs.iter().map(|p| link_token(p)).collect();
-    let mut recheck = vec![false; ids.len()];
-    for (i, id) in ids.iter().enumerate() {
-        match cache.guides.get(&id.source) {
-            Some(c) if c.0 == id.file => recheck[i] = !c.2.is_empty(),
-            Some(c) => {
-                recheck[i] = true;
-                if c.1 != anchors(i) {
-                    tokens.push(&site.guides[i].guide.slug);
-                }
-            }
-            None => recheck[i] = true,
-        }
-    }
-    let all = tokens.iter().any(|t| t.is_empty());
-    if !tokens.is_empty() {
-        for (i, g) in site.guides.iter().enumerate() {
-            recheck[i] |= all
-                || g.links
-                    .iter()
-                    .any(|l| tokens.iter().any(|t| l.target.contains(t)));
-        }
-    }
-    let indexes: Vec<usize> = (0..ids.len()).filter(|&i| recheck[i]).collect();
-    let mut found: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
-    for d in check_links_of(site, &state.index.targets, indexes.iter().copied()) {
-        found.entry(d.file.clone()).or_default().push(d);
-    }
-    for &i in &indexes {
-        let problems = found
-            .remove(&site.guides[i].guide.source)
-            .unwrap_or_default();
-        cache
-            .guides
-            .insert(ids[i].source, (ids[i].file, anchors(i), problems));
-    }
-    ids.iter()
-        .filter_map(|id| cache.guides.get(&id.source))
-        .flat_map(|c| c.2.iter().cloned())
-        .collect()
+    Ok(files)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::render_site_files;
+    use crate::diagnostic::Diagnostics;
+    use crate::pipeline::render_site_files;
 
     const SITE: &str = "title = \"Test\"\nbase_url = \"http://127.0.0.1:1111/\"\n";
 
@@ -1257,7 +763,7 @@ mod tests {
 
         let templates = dir.path().join("themes/default/templates");
         std::fs::create_dir_all(&templates).unwrap();
-        let default_404 = crate::theme::default_theme_file("templates/404.html").unwrap();
+        let default_404 = crate::render::theme::default_theme_file("templates/404.html").unwrap();
         let text = String::from_utf8(default_404.to_vec()).unwrap().replace(
             "{% endblock content %}",
             "<p>custom 404</p>{% endblock content %}",
@@ -1284,16 +790,11 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn static_links_out_of_the_site_are_not_served() {
+    fn static_links_out_of_the_site_fail_the_rebuild_and_links_inside_are_served() {
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
         let dir = site();
         std::fs::create_dir_all(dir.path().join("static")).unwrap();
-        std::os::unix::fs::symlink(
-            outside.path().join("secret.txt"),
-            dir.path().join("static/leak.txt"),
-        )
-        .unwrap();
         std::fs::write(dir.path().join("static/inside.txt"), "fine").unwrap();
         std::os::unix::fs::symlink(
             dir.path().join("static/inside.txt"),
@@ -1301,19 +802,19 @@ mod tests {
         )
         .unwrap();
         let mut inc = IncrementalSite::new(dir.path(), BuildOptions::default());
-        let update = inc.rebuild(&ChangeSet::everything()).unwrap();
-        assert!(!inc.published().contains_key("leak.txt"));
+        inc.rebuild(&ChangeSet::everything()).unwrap();
         assert!(
             inc.published().contains_key("alias.txt"),
             "links inside the site are fine"
         );
+        let leak = dir.path().join("static/leak.txt");
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), &leak).unwrap();
+        let err = inc.rebuild(&ChangeSet::everything()).unwrap_err();
         assert!(
-            update
-                .notes
-                .iter()
-                .any(|n| n.starts_with("static/leak.txt: not served")),
-            "{:?}",
-            update.notes
+            err.to_string()
+                .starts_with("static/leak.txt:1:1: error: this link leads out of the site"),
+            "{err}"
         );
+        assert!(!inc.published().contains_key("leak.txt"));
     }
 }

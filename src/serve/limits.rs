@@ -9,13 +9,16 @@
 //!   flight (stalled before its first request, or kept alive between requests); when every
 //!   connection is busy with a response, the new one is closed at once.
 //!
-//! The environment variable [`HEADER_TIMEOUT_VAR`] (milliseconds) overrides the header
-//! timeout; it exists for tests that need the timeout to pass quickly.
+//! The environment variables [`HEADER_TIMEOUT_VAR`] (milliseconds) and
+//! [`MAX_CONNECTIONS_VAR`] override them; they exist for tests that need the limits to be
+//! reached quickly.
 
 use std::time::Duration;
 
 /// Overrides [`ConnectionLimits::header_timeout`], in milliseconds.
 pub(crate) const HEADER_TIMEOUT_VAR: &str = "GUIDESMITH_SERVE_HEADER_TIMEOUT_MS";
+/// Overrides [`ConnectionLimits::max_connections`].
+pub(crate) const MAX_CONNECTIONS_VAR: &str = "GUIDESMITH_SERVE_MAX_CONNECTIONS";
 
 const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_MAX_CONNECTIONS: usize = 128;
@@ -37,21 +40,22 @@ impl Default for ConnectionLimits {
 }
 
 impl ConnectionLimits {
-    /// The defaults, with the header timeout from [`HEADER_TIMEOUT_VAR`] when it is set to a
-    /// whole number of milliseconds above zero.
+    /// The defaults, each overridden by its environment variable when that is set to a
+    /// whole number above zero.
     pub(crate) fn from_env() -> ConnectionLimits {
-        let value = std::env::var(HEADER_TIMEOUT_VAR).ok();
-        ConnectionLimits::with_header_timeout(value.as_deref())
+        let timeout = std::env::var(HEADER_TIMEOUT_VAR).ok();
+        let max = std::env::var(MAX_CONNECTIONS_VAR).ok();
+        ConnectionLimits::from_values(timeout.as_deref(), max.as_deref())
     }
 
-    fn with_header_timeout(millis: Option<&str>) -> ConnectionLimits {
-        let header_timeout = millis
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|&ms| ms > 0)
-            .map_or(DEFAULT_HEADER_TIMEOUT, Duration::from_millis);
+    fn from_values(timeout_millis: Option<&str>, max: Option<&str>) -> ConnectionLimits {
+        let number = |v: Option<&str>| v?.trim().parse::<u64>().ok().filter(|&n| n > 0);
         ConnectionLimits {
-            header_timeout,
-            ..ConnectionLimits::default()
+            header_timeout: number(timeout_millis)
+                .map_or(DEFAULT_HEADER_TIMEOUT, Duration::from_millis),
+            max_connections: number(max)
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(DEFAULT_MAX_CONNECTIONS),
         }
     }
 }
@@ -61,10 +65,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_header_timeout_can_be_shortened_by_a_whole_number_of_milliseconds() {
+    fn the_limits_can_be_lowered_by_whole_numbers() {
         assert_eq!(
-            ConnectionLimits::with_header_timeout(Some("250")).header_timeout,
-            Duration::from_millis(250)
+            ConnectionLimits::from_values(Some("250"), Some("20")),
+            ConnectionLimits {
+                header_timeout: Duration::from_millis(250),
+                max_connections: 20
+            }
         );
         for ignored in [
             None,
@@ -75,7 +82,7 @@ mod tests {
             Some("soon"),
         ] {
             assert_eq!(
-                ConnectionLimits::with_header_timeout(ignored),
+                ConnectionLimits::from_values(ignored, ignored),
                 ConnectionLimits::default(),
                 "{ignored:?}"
             );

@@ -12,12 +12,16 @@
 //!    the browser.
 //! 4. Ctrl-C ends the event streams, stops the server and the loop, and returns.
 
+pub mod changes;
 mod connections;
+mod guide_files;
 pub mod http;
 pub mod incremental;
 mod limits;
 mod page_keys;
 pub mod reload;
+mod site_checks;
+pub mod watch;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
@@ -30,13 +34,14 @@ use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use tokio::sync::broadcast;
 
-use crate::build::BuildOptions;
-use crate::config::{CONFIG_FILE, ServeConfig, SiteConfig};
-use crate::diagnostic::Diagnostics;
-use crate::watch::{
+use crate::diagnostic::{Diagnostics, printable};
+use crate::model::config::{CONFIG_FILE, ServeConfig, SiteConfig};
+use crate::pipeline::BuildOptions;
+use crate::serve::watch::{
     ChangeKind, SiteLayout, SiteWatcher, WatchMessage, classify_change, watch_limit_message,
 };
-use incremental::{ChangeSet, IncrementalSite, Update};
+use changes::{ChangeSet, Update};
+use incremental::IncrementalSite;
 use reload::LiveEvent;
 
 /// How to serve; `None` fields fall back to `[serve]` in site.toml, then to the defaults.
@@ -316,7 +321,6 @@ fn open_browser(url: &str) {
 struct Printer {
     last_error: Option<String>,
     warnings: Vec<String>,
-    notes: Vec<String>,
 }
 
 impl Printer {
@@ -324,7 +328,7 @@ impl Printer {
     fn error(&mut self, error: &anyhow::Error, served: bool) -> String {
         let text = match error.downcast_ref::<Diagnostics>() {
             Some(d) => d.to_string(),
-            None => format!("error: {error:#}"),
+            None => format!("error: {}", printable(&format!("{error:#}"))),
         };
         if self.last_error.as_deref() == Some(text.as_str()) {
             eprintln!(
@@ -348,12 +352,6 @@ impl Printer {
             }
             self.warnings = warnings;
         }
-        for note in &update.notes {
-            if !self.notes.contains(note) {
-                eprintln!("note: {note}");
-                self.notes.push(note.clone());
-            }
-        }
         self.last_error = None;
     }
 }
@@ -368,12 +366,11 @@ const BURST_PATHS: usize = 8;
 const STREAMING: Duration = Duration::from_millis(250);
 const BURST_QUIET: Duration = Duration::from_millis(150);
 const BURST_MAX_WAIT: Duration = Duration::from_secs(3);
+/// A failed rebuild is reported once no change arrived for this long: the file may have been
+/// read half-written, and the rest of the save is on its way.
+const ERROR_QUIET: Duration = Duration::from_millis(200);
 /// A path that vanished may be an editor replacing the file: give it time to come back.
 const REMOVAL_GRACE: Duration = Duration::from_millis(40);
-/// A rebuild that failed is reported only once the changed files were quiet this long, so a
-/// file written in pieces (a tool writing chunks some milliseconds apart) is not shown as an
-/// error half-way.
-const ERROR_QUIET: Duration = Duration::from_millis(80);
 
 struct RebuildLoop {
     root: PathBuf,

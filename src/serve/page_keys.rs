@@ -12,10 +12,10 @@ use anyhow::Result;
 use bytes::Bytes;
 use rayon::prelude::*;
 
-use crate::links::LinkTargets;
-use crate::render::{Page, SiteView, render_card, site_context, site_pages};
-use crate::site::Site;
-use crate::theme::Theme;
+use crate::check::links::LinkTargets;
+use crate::model::site::Site;
+use crate::render::pages::{Page, SiteView, render_card, site_context, site_pages};
+use crate::render::theme::Theme;
 
 /// A guide's source path and file contents, hashed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -105,7 +105,7 @@ impl AsRef<str> for Card {
     }
 }
 
-fn tag_key(tag: &crate::site::Tag) -> u64 {
+fn tag_key(tag: &crate::model::site::Tag) -> u64 {
     hash_of((&tag.name, &tag.slug, tag.guides.len()))
 }
 

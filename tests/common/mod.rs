@@ -144,3 +144,18 @@ pub fn json_ld(doc: &Html) -> serde_json::Value {
 pub fn ld_node<'a>(ld: &'a serde_json::Value, kind: &str) -> Option<&'a serde_json::Value> {
     ld["@graph"].as_array()?.iter().find(|n| n["@type"] == kind)
 }
+
+/// xorshift64*: a fixed seed gives the same mutations on every run, so a failure reproduces.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}

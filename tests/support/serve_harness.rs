@@ -78,7 +78,7 @@ impl Server {
         Server::start_with_env(root, extra, &[])
     }
 
-    /// [`Server::start`] with extra environment variables for the server process.
+    /// [`Server::start`] with environment variables set for the server.
     pub fn start_with_env(root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_guidesmith"))
             .envs(env.iter().copied())

@@ -5,9 +5,9 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BTreeMap;
 
-use crate::config::SiteConfig;
-use crate::guide::slugify;
-use crate::widgets::PreparedGuide;
+use crate::model::config::SiteConfig;
+use crate::model::guide::slugify;
+use crate::model::prepared_guide::PreparedGuide;
 
 pub struct Site {
     pub config: SiteConfig,

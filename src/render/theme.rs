@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use include_dir::{Dir, include_dir};
 use tera::Tera;
-use walkdir::WalkDir;
 
-use crate::config::SiteConfig;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::site_walk::SiteWalk;
+use crate::model::config::SiteConfig;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -65,15 +66,26 @@ impl Theme {
                 static_files.insert(name.to_string(), StaticSource::Embedded(file.contents()));
             }
         }
-        for (rel, path) in disk_files(&site_theme.join("templates"))? {
+        let walk = SiteWalk::new(root, config);
+        let mut problems = Diagnostics::default();
+        let mut files = |dir: &Path| {
+            let (files, found) = disk_files(&walk, dir);
+            problems.extend(found);
+            files
+        };
+        let template_files = files(&site_theme.join("templates"));
+        let static_dirs = [site_theme.join("static"), root.join("static")];
+        let static_dir_files: Vec<_> = static_dirs.iter().map(|d| files(d)).collect();
+        if !problems.0.is_empty() {
+            return Err(problems.into());
+        }
+        for (rel, path) in template_files {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading template {}", path.display()))?;
             templates.insert(rel, (text, path.display().to_string()));
         }
-        for dir in [site_theme.join("static"), root.join("static")] {
-            for (rel, path) in disk_files(&dir)? {
-                static_files.insert(rel, StaticSource::Disk(path));
-            }
+        for (rel, path) in static_dir_files.into_iter().flatten() {
+            static_files.insert(rel, StaticSource::Disk(path));
         }
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
@@ -113,24 +125,21 @@ fn embedded_files(dir: &'static Dir<'static>) -> Vec<&'static include_dir::File<
 }
 
 /// Every file under `dir` as (relative `/`-separated path, full path); none if it is missing.
-fn disk_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
-        if entry.file_type().is_file() {
+fn disk_files(walk: &SiteWalk, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
+    let (entries, problems) = walk.files(dir);
+    let files = entries
+        .into_iter()
+        .map(|entry| {
             let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
             let rel = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            out.push((rel, entry.path().to_path_buf()));
-        }
-    }
-    Ok(out)
+            (rel, entry.into_path())
+        })
+        .collect();
+    (files, problems)
 }
 
 /// The embedded default theme's files, for `guidesmith init --theme` style copies and tests.

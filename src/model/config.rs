@@ -54,6 +54,8 @@ pub struct NavLink {
 pub struct BuildConfig {
     /// Output names that differ only by case, or that Windows reserves, are errors, not warnings.
     pub portable: bool,
+    /// Symbolic links in the site's folders may lead out of the site ([`crate::load::site_walk`]).
+    pub follow_external_links: bool,
 }
 
 /// `[serve]`: defaults for `guidesmith serve`.
@@ -73,7 +75,8 @@ impl Default for ServeConfig {
     }
 }
 
-/// `[publish]`: production output and deployment settings (docs/configuration.md, "[publish]").
+/// `[publish]`: production output and deployment settings (docs/configuration.md, section
+/// "\[publish\]").
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct PublishConfig {
@@ -175,6 +178,18 @@ impl SiteConfig {
             return Err(Diagnostic::error(file, at_key("title"), "`title` is empty")
                 .with_help("give the site a name: title = \"My guides\""));
         }
+        if let Some(cname) = &self.publish.cname
+            && let Err(why) = check_host_name(cname.trim())
+        {
+            return Err(Diagnostic::error(
+                file,
+                at_key("cname"),
+                format!("[publish] cname = {cname:?} is not a host name: {why}"),
+            )
+            .with_help(
+                "write the bare domain the site is served at, e.g. cname = \"guides.example.org\"",
+            ));
+        }
         for (key, dir) in [
             ("guides_dir", &self.guides_dir),
             ("output_dir", &self.output_dir),
@@ -208,6 +223,31 @@ impl SiteConfig {
     }
 }
 
+/// Checks a DNS host name: dot-separated labels of letters, digits and hyphens, each 1 to 63
+/// characters and not starting or ending with a hyphen, 253 characters in all.
+pub fn check_host_name(host: &str) -> Result<(), &'static str> {
+    if host.is_empty() {
+        return Err("it is empty");
+    }
+    if host.len() > 253 {
+        return Err("it is longer than 253 characters");
+    }
+    for label in host.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return Err("each part between dots must be 1 to 63 characters");
+        }
+        if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(
+                "only letters, digits, hyphens and dots are allowed (no scheme, port, path or spaces)",
+            );
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err("a part may not start or end with a hyphen");
+        }
+    }
+    Ok(())
+}
+
 /// Splits `https://host[:port]/sub/path` into (`https://host[:port]`, `/sub/path/`).
 pub fn parse_base_url(url: &str) -> Result<(String, String), String> {
     let rest = url
@@ -235,6 +275,32 @@ pub fn parse_base_url(url: &str) -> Result<(String, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_names() {
+        for good in [
+            "guides.example.org",
+            "a-b.example",
+            "localhost",
+            "xn--bcher-kva.example",
+        ] {
+            assert_eq!(check_host_name(good), Ok(()), "{good}");
+        }
+        let long_label = format!("{}.example", "a".repeat(64));
+        for bad in [
+            "",
+            "guides.example.org\nother",
+            "https://guides.example.org",
+            "guides.example.org/x",
+            "guides.example.org:8080",
+            "a..b",
+            "-a.example",
+            "guides example.org",
+            long_label.as_str(),
+        ] {
+            assert!(check_host_name(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn base_url_sub_path() {

@@ -12,21 +12,23 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use crate::build_record::{BuildRecord, inputs_digest, output_digest, written_output_digest};
-use crate::config::SiteConfig;
-use crate::content::load_guides;
+use crate::check::links::{BrokenLink, LinkTargets, check_links};
+use crate::check::output_folder::check_output_folder;
+use crate::check::portable_names::{OutputName, find_unportable_names};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::links::{LinkTargets, check_links};
-use crate::output::{StagedOutput, recover_interrupted_swap, write_output};
-use crate::output_folder::check_output_folder;
-use crate::portable_names::{OutputName, find_unportable_names};
-use crate::render::{
+use crate::load::content::load_guides;
+use crate::load::validate::validate_site;
+use crate::model::config::SiteConfig;
+use crate::model::site::{Site, guide_path};
+use crate::output::build_record::{
+    BuildRecord, inputs_digest, output_digest, written_output_digest,
+};
+use crate::output::standby::{StagedOutput, recover_output, write_output};
+use crate::prepare::widgets::prepare_guide_for_build;
+use crate::render::pages::{
     OutputFile, Page, render_cards, render_page, render_site, site_pages, site_view,
 };
-use crate::site::{Site, guide_path};
-use crate::theme::Theme;
-use crate::validate::validate_site;
-use crate::widgets::prepare_guide_for_build;
+use crate::render::theme::Theme;
 
 /// How to build; `Default` is a plain `guidesmith build`.
 #[derive(Clone, Debug, Default)]
@@ -61,7 +63,7 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
     /// Nothing changed since the last build, which left the output as it is
-    /// ([`crate::build_record`]); the counts are that build's.
+    /// ([`crate::output::build_record`]); the counts are that build's.
     pub up_to_date: bool,
 }
 
@@ -69,7 +71,8 @@ pub struct BuildReport {
 pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
     let mut config = SiteConfig::load(root).map_err(|d| Diagnostics(vec![d]))?;
     if let Some(url) = &options.base_url {
-        crate::config::parse_base_url(url).map_err(|why| anyhow::anyhow!("--base-url: {why}"))?;
+        crate::model::config::parse_base_url(url)
+            .map_err(|why| anyhow::anyhow!("--base-url: {why}"))?;
         config.base_url = url.clone();
     }
     match &options.output {
@@ -77,7 +80,7 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
             .map_err(|r| anyhow::anyhow!("--output: {}\n  help: {}", r.message, r.help))?,
         None => {
             check_output_folder(root, &config, &root.join(&config.output_dir)).map_err(|r| {
-                let toml = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE));
+                let toml = std::fs::read_to_string(root.join(crate::model::config::CONFIG_FILE));
                 Diagnostics(vec![r.at_site_toml(&toml.unwrap_or_default())])
             })?
         }
@@ -87,7 +90,7 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
 
 /// A site that passed every check, not rendered yet: what [`build`] streams to disk and
 /// [`render_site_files`] renders into memory. Its guides' sources are released
-/// ([`crate::widgets::PreparedGuide::release_sources`]): they hold views, not markdown.
+/// ([`crate::model::prepared_guide::PreparedGuide::release_sources`]): they hold views, not markdown.
 pub struct CheckedSite {
     pub site: Site,
     pub theme: Theme,
@@ -126,11 +129,33 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
         site.config.build.portable,
     ));
     let targets = LinkTargets::new(&site, paths.into_iter().collect());
-    problems.extend(
-        check_links(&site, &targets)
-            .into_iter()
-            .filter(|d| !links_to_failed(d, &failed_stems)),
-    );
+    problems.extend(links_not_to_failed(
+        check_links(&site, &targets),
+        &failed_stems,
+    ));
+    let warnings = conclude(problems, &site)?;
+    Ok(CheckedSite {
+        site,
+        theme,
+        pages,
+        warnings,
+    })
+}
+
+/// The diagnostics of `broken` links but those leading to a guide that failed to load.
+pub(crate) fn links_not_to_failed(
+    broken: Vec<BrokenLink>,
+    failed: &HashSet<String>,
+) -> impl Iterator<Item = Diagnostic> {
+    broken
+        .into_iter()
+        .filter(move |b| !b.leads_to_any(failed))
+        .map(|b| b.diagnostic)
+}
+
+/// The end of the checks, the same for every command: the problems sorted, an error if any is
+/// one, else the warnings (with one more if the site has no guides).
+pub(crate) fn conclude(mut problems: Diagnostics, site: &Site) -> Result<Vec<Diagnostic>> {
     problems.sort();
     if site.guides.is_empty() && !problems.has_errors() {
         problems.push(
@@ -141,12 +166,7 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
     if problems.has_errors() {
         return Err(problems.into_errors().into());
     }
-    Ok(CheckedSite {
-        site,
-        theme,
-        pages,
-        warnings: problems.0,
-    })
+    Ok(problems.0)
 }
 
 /// Everything `build` does except writing: the output files, in memory.
@@ -171,7 +191,7 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
     if options.release {
         files = crate::release::apply_release(files, &site.config)?;
     }
-    let page_sources = site
+    let page_sources: BTreeMap<String, PathBuf> = site
         .guides
         .iter()
         .map(|g| {
@@ -181,6 +201,10 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
             )
         })
         .collect();
+    if options.release {
+        let urls = crate::release::urls::SiteUrls::new(&site.config);
+        crate::release::output_check::check_output(&files, &urls, &page_sources)?;
+    }
     Ok(RenderedSite {
         page_sources,
         guide_count: site.guides.len(),
@@ -189,14 +213,6 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
         warnings,
         page_count,
     })
-}
-
-pub(crate) fn links_to_failed(d: &Diagnostic, failed: &HashSet<String>) -> bool {
-    d.message
-        .split('`')
-        .nth(1)
-        .and_then(|target| target.trim_start_matches('/').split(['/', '#']).next())
-        .is_some_and(|slug| failed.contains(slug))
 }
 
 /// Each output path with the file it comes from: the guide of a page, the static file of a
@@ -221,7 +237,7 @@ pub(crate) fn output_names<'a>(
         .map(|path| {
             let source = match (guide_sources.get(path), theme.static_files.get(path)) {
                 (Some(source), _) => source.to_path_buf(),
-                (None, Some(crate::theme::StaticSource::Disk(p))) => p.clone(),
+                (None, Some(crate::render::theme::StaticSource::Disk(p))) => p.clone(),
                 _ => PathBuf::from(path),
             };
             OutputName { path, source }
@@ -235,7 +251,7 @@ pub(crate) fn find_path_collisions(
     theme: &Theme,
     paths: &[String],
 ) -> Vec<Diagnostic> {
-    let guide_pages: HashMap<String, &crate::widgets::PreparedGuide> = site
+    let guide_pages: HashMap<String, &crate::model::prepared_guide::PreparedGuide> = site
         .guides
         .iter()
         .map(|g| (format!("{}index.html", guide_path(&g.guide.slug)), g))
@@ -247,7 +263,9 @@ pub(crate) fn find_path_collisions(
             continue;
         }
         let what = match theme.static_files.get(path) {
-            Some(crate::theme::StaticSource::Disk(p)) => format!("the static file {}", p.display()),
+            Some(crate::render::theme::StaticSource::Disk(p)) => {
+                format!("the static file {}", p.display())
+            }
             Some(_) => "a file of the default theme".to_string(),
             None => "another page".to_string(),
         };
@@ -279,12 +297,12 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         .output
         .clone()
         .unwrap_or_else(|| root.join(&config.output_dir));
-    recover_interrupted_swap(&output_dir);
+    recover_output(&output_dir);
     if options.release {
         // Fingerprinting rewrites references between files: the whole site, in memory.
         return write_rendered(render_site_files(root, options)?, output_dir, started);
     }
-    let inputs = inputs_digest(root, &config, options);
+    let inputs = inputs_digest(root, &config, &(&options.base_url, options.drafts));
     if let Some(last) = BuildRecord::read(&output_dir)
         && last.inputs == inputs
         && last.output == output_digest(&output_dir)
@@ -300,43 +318,56 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         });
     }
     let checked = check_site(root, options)?;
-    let (site, theme) = (&checked.site, &checked.theme);
-    let writing = || format!("writing the site to {}", output_dir.display());
-    let staged = StagedOutput::begin(&output_dir).with_context(writing)?;
-    render_pages(&checked, |file| {
-        staged.put(&file.path, &file.bytes).with_context(writing)
-    })?;
-    for (path, source) in &theme.static_files {
-        staged.put(path, &source.read()?).with_context(writing)?;
-    }
-    staged.finish().with_context(writing)?;
-    let (guide_count, page_count) = (site.guides.len(), checked.pages.len());
-    let file_count = page_count + theme.static_files.len();
-    // Without warnings, record what this build was made from and wrote: the next build with
-    // nothing changed can stop there. With warnings, record nothing, so they are shown again.
-    let record = checked.warnings.is_empty().then(|| {
-        let pages = checked.pages.iter().map(|p| p.path(site));
-        let written = pages.chain(theme.static_files.keys().cloned()).collect();
-        BuildRecord {
-            inputs,
-            output: written_output_digest(&output_dir, written),
-            guide_count,
-            page_count,
-            file_count,
-        }
-    });
-    BuildRecord::save(record.as_ref(), &output_dir).with_context(writing)?;
+    let record = write_checked(&checked, &output_dir, inputs)?;
     let report = BuildReport {
         output_dir,
-        guide_count,
-        page_count,
-        file_count,
+        guide_count: record.guide_count,
+        page_count: record.page_count,
+        file_count: record.file_count,
         warnings: checked.warnings,
         elapsed: started.elapsed(),
         up_to_date: false,
     };
     drop_in_background(checked.site);
     Ok(report)
+}
+
+/// Renders and writes every page and static file of `checked` into `output_dir`; returns what
+/// was written. The record of what the build was made from (`inputs`) and wrote is kept in the
+/// output only without warnings, so that a build with warnings shows them again next time.
+fn write_checked(checked: &CheckedSite, output_dir: &Path, inputs: u64) -> Result<BuildRecord> {
+    let (site, theme) = (&checked.site, &checked.theme);
+    let writing = || format!("writing the site to {}", output_dir.display());
+    let staged = StagedOutput::begin(output_dir).with_context(writing)?;
+    render_pages(checked, |file| {
+        staged.put(&file.path, &file.bytes).with_context(writing)
+    })?;
+    for (path, source) in &theme.static_files {
+        staged.put(path, &source.read()?).with_context(writing)?;
+    }
+    let keep = checked.warnings.is_empty();
+    // The digest stats every written file: only worth it when the record is kept.
+    let output = if keep {
+        let pages = checked.pages.iter().map(|p| p.path(site));
+        written_output_digest(
+            staged.tree(),
+            pages.chain(theme.static_files.keys().cloned()).collect(),
+        )
+    } else {
+        0
+    };
+    let record = BuildRecord {
+        inputs,
+        output,
+        guide_count: site.guides.len(),
+        page_count: checked.pages.len(),
+        file_count: checked.pages.len() + theme.static_files.len(),
+    };
+    let kept = keep.then_some(&record);
+    staged
+        .finish(&BuildRecord::marker_text(kept))
+        .with_context(writing)?;
+    Ok(record)
 }
 
 /// Renders every page of `checked` on all cores and hands each to `sink` as soon as it is done.
@@ -384,9 +415,8 @@ pub fn write_rendered(
     started: Instant,
 ) -> Result<BuildReport> {
     let writing = || format!("writing the site to {}", output_dir.display());
+    // The marker carries no record: release builds never skip.
     write_output(&output_dir, &site.files).with_context(writing)?;
-    // A plain build's record no longer describes this output.
-    BuildRecord::save(None, &output_dir).with_context(writing)?;
     Ok(BuildReport {
         output_dir,
         guide_count: site.guide_count,

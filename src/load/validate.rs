@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Position};
-use crate::front_matter::{locate_text, locate_text_nth, locate_value};
-use crate::guide::{Guide, slugify};
-use crate::limits::{MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS};
+use crate::load::front_matter::{locate_text, locate_text_nth, locate_value};
+use crate::load::limits::{MAX_DESCRIPTION_CHARS, MAX_SLUG_BYTES, MAX_TITLE_CHARS};
+use crate::model::guide::{Guide, slugify};
 
 /// Fills in default ids and checks one guide; returns every problem found.
 pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
@@ -24,13 +24,24 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
     let at_key = |key: &str| locate_text(yaml, off, &format!("{key}:")).unwrap_or(Position::START);
 
     if let Err(why) = check_slug(slug) {
-        let pos = match &front.slug {
-            Some(s) => locate_value(yaml, off, "slug", s, 0).unwrap_or(Position::START),
-            None => Position::START,
+        let (pos, help) = match &front.slug {
+            Some(s) => (
+                locate_value(yaml, off, "slug", s, 0).unwrap_or_else(|| at_key("slug")),
+                if slug.len() > MAX_SLUG_BYTES {
+                    "use a shorter slug: a few words joined by hyphens, e.g. slug: first-message"
+                } else {
+                    "use lowercase letters, digits and hyphens, e.g. slug: first-message"
+                },
+            ),
+            None => (
+                Position::START,
+                "the slug comes from the file name: rename the file, or set `slug:` (lowercase letters, digits and hyphens, e.g. slug: first-message)",
+            ),
         };
-        problems.push(Diagnostic::error(file, pos, format!("invalid slug `{slug}`: {why}")).with_help(
-            "use lowercase letters, digits and hyphens, e.g. slug: first-message (rename the file or set `slug:`)",
-        ));
+        problems.push(
+            Diagnostic::error(file, pos, format!("invalid slug `{}`: {why}", shown(slug)))
+                .with_help(help),
+        );
     }
     for (key, value, max) in [
         ("title", &front.title, MAX_TITLE_CHARS),
@@ -56,7 +67,21 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
         }
     }
     for tag in &front.tags {
-        if slugify(tag).is_empty() {
+        let tag_slug = slugify(tag);
+        if tag_slug.len() > MAX_SLUG_BYTES {
+            problems.push(
+                Diagnostic::error(
+                    file,
+                    at_key("tags"),
+                    format!(
+                        "tag `{}` is too long: its page's folder name would be {} bytes; at most {MAX_SLUG_BYTES} are allowed",
+                        shown(tag),
+                        tag_slug.len()
+                    ),
+                )
+                .with_help("use a shorter tag: a word or two"),
+            );
+        } else if tag_slug.is_empty() {
             problems.push(
                 Diagnostic::error(
                     file,
@@ -126,20 +151,35 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
     }
 }
 
-/// Checks a slug: one path segment of lowercase letters, digits and hyphens.
-pub fn check_slug(slug: &str) -> Result<(), &'static str> {
-    if slug.is_empty() {
-        Err("it is empty")
+/// A value as quoted in a message: at most 60 characters, so a message stays one line.
+fn shown(value: &str) -> String {
+    match value.char_indices().nth(60) {
+        Some((end, _)) => format!("{}...", &value[..end]),
+        None => value.to_string(),
+    }
+}
+
+/// Checks a slug: one path segment of lowercase letters, digits and hyphens, short enough to
+/// be a folder name.
+pub fn check_slug(slug: &str) -> Result<(), String> {
+    let why = if slug.is_empty() {
+        "it is empty"
+    } else if slug.len() > MAX_SLUG_BYTES {
+        return Err(format!(
+            "it is {} bytes long; at most {MAX_SLUG_BYTES} are allowed (it is a folder name in the output)",
+            slug.len()
+        ));
     } else if slug.contains("..") || slug.contains('/') || slug.contains('\\') {
-        Err("a slug is one path segment and may not contain `/`, `\\` or `..`")
+        "a slug is one path segment and may not contain `/`, `\\` or `..`"
     } else if !slug
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        Err("only lowercase letters, digits and hyphens are allowed")
+        "only lowercase letters, digits and hyphens are allowed"
     } else {
-        Ok(())
-    }
+        return Ok(());
+    };
+    Err(why.to_string())
 }
 
 struct IdSpace<'a> {

@@ -7,8 +7,9 @@
 
 use serde::Serialize;
 
-use crate::site::{Site, guide_path};
-use crate::widgets::{PreparedGuide, html_to_text};
+use crate::model::prepared_guide::PreparedGuide;
+use crate::model::site::{Site, guide_path};
+use crate::render::plain_text::html_to_text;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -273,11 +274,11 @@ mod tests {
     #[test]
     fn keys_come_in_the_order_of_a_value_map() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
-        let options = crate::build::BuildOptions {
+        let options = crate::pipeline::BuildOptions {
             drafts: true,
             ..Default::default()
         };
-        let site = crate::build::render_site_files(&root, &options).unwrap();
+        let site = crate::pipeline::render_site_files(&root, &options).unwrap();
         let mut checked = 0;
         for file in &site.files {
             let html = String::from_utf8_lossy(&file.bytes);

@@ -1,11 +1,8 @@
-//! The staging folder a build writes into beside its output, and those that killed builds left.
-//!
-//! A build removes its staging folder when it ends, but a build that is killed (Ctrl-C while it
-//! writes) cannot, and each such folder can hold a whole site. So a build holds a lock on its
-//! folder while it runs (`flock`, released by the kernel when the process ends, however it
-//! ends), and the next build into the same output removes the staging folders that no build
-//! holds. A folder younger than a minute is left alone: its build may not have locked it yet.
-//! Only folders named like ours (`.<output name>.staging-*`) are looked at.
+//! Staging folders that earlier versions of guidesmith wrote beside the output
+//! (`.<output name>.staging-*`), each able to hold a whole site, and that their killed builds
+//! left behind. A build removes those that no running build holds: such a build held a lock on
+//! its folder (`flock`, released by the kernel when the process ends). A folder younger than a
+//! minute is left alone: its build may not have locked it yet.
 
 use std::fs::File;
 use std::io;
@@ -14,35 +11,6 @@ use std::time::Duration;
 
 /// Staging folders younger than this are never removed.
 const MIN_AGE: Duration = Duration::from_secs(60);
-
-/// A staging folder, locked while this value lives.
-pub struct StagingFolder {
-    dir: tempfile::TempDir,
-    /// The lock; `None` where locks are not available.
-    _lock: Option<File>,
-}
-
-impl StagingFolder {
-    /// Creates a locked staging folder for the output folder `name` in `parent`.
-    pub fn create(parent: &Path, name: &str) -> io::Result<StagingFolder> {
-        let dir = tempfile::Builder::new()
-            .prefix(&prefix(name))
-            .tempdir_in(parent)?;
-        let lock = lock(dir.path())?;
-        Ok(StagingFolder { dir, _lock: lock })
-    }
-
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Renames the folder to `target`, still locked; if that fails, the folder is removed.
-    pub fn rename_to(self, target: &Path) -> io::Result<()> {
-        std::fs::rename(self.dir.path(), target)?;
-        let _ = self.dir.keep();
-        Ok(())
-    }
-}
 
 /// Removes the staging folders of the output folder `name` in `parent` that builds killed
 /// before they could remove them; see the module doc.
@@ -125,14 +93,14 @@ mod tests {
         let fresh = make(".public.staging-starting", false);
         let other_output = make(".site.staging-killed", true);
         let users = make("public.staging-notes", true);
-        let running = StagingFolder::create(p, "public").unwrap();
-        age(running.path(), Duration::from_secs(3600));
+        let running = make(".public.staging-running", true);
+        let held = lock(&running).unwrap();
 
         remove_abandoned(p, "public");
 
         assert!(!abandoned.exists(), "a killed build's folder is removed");
-        assert!(running.path().is_dir(), "a running build's folder stays");
+        assert!(running.is_dir(), "a running build's folder stays");
         assert!(fresh.is_dir() && other_output.is_dir() && users.is_dir());
-        drop(running);
+        drop(held);
     }
 }

@@ -19,9 +19,9 @@ use std::time::UNIX_EPOCH;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::build::BuildOptions;
-use crate::config::SiteConfig;
-use crate::output::{MARKER_TEXT, OUTPUT_MARKER};
+use crate::load::site_walk::SiteWalk;
+use crate::model::config::SiteConfig;
+use crate::output::standby::{MARKER_TEXT, OUTPUT_MARKER};
 
 /// A finished build: its digests and what the summary line reports.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,43 +53,48 @@ impl BuildRecord {
         })
     }
 
-    /// The marker's text with this record: the marker's usual line, then one field a line.
-    fn marker_text(&self) -> String {
+    /// The marker's text with `record` (`None`: the marker without one): the marker's usual
+    /// line, then one field a line.
+    pub fn marker_text(record: Option<&BuildRecord>) -> String {
+        let Some(r) = record else {
+            return MARKER_TEXT.to_string();
+        };
         format!(
             "{MARKER_TEXT}inputs: {:016x}\noutput: {:016x}\nguides: {}\npages: {}\nfiles: {}\n",
-            self.inputs, self.output, self.guide_count, self.page_count, self.file_count
+            r.inputs, r.output, r.guide_count, r.page_count, r.file_count
         )
-    }
-
-    /// Writes the record into the output folder's marker (`None`: the marker without one).
-    /// An unchanged marker is not written again.
-    pub fn save(record: Option<&BuildRecord>, output_dir: &Path) -> std::io::Result<()> {
-        let text = record.map_or_else(|| MARKER_TEXT.to_string(), BuildRecord::marker_text);
-        let marker = output_dir.join(OUTPUT_MARKER);
-        if fs::read_to_string(&marker).is_ok_and(|old| old == text) {
-            return Ok(());
-        }
-        fs::write(marker, text)
     }
 }
 
 /// The digest of everything a plain build of the site at `root` reads.
-pub fn inputs_digest(root: &Path, config: &SiteConfig, options: &BuildOptions) -> u64 {
+/// `options`: the build options that change what is written (base URL, drafts).
+pub fn inputs_digest(root: &Path, config: &SiteConfig, options: &impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     // The binary itself: a rebuilt guidesmith may render differently at the same version.
     if let Ok(exe) = std::env::current_exe() {
         stamp(&exe).hash(&mut h);
     }
-    (&options.base_url, options.drafts).hash(&mut h);
+    options.hash(&mut h);
     fs::read(root.join("site.toml")).ok().hash(&mut h);
+    let walk = SiteWalk::new(root, config);
     for dir in [
         root.join(&config.guides_dir),
         root.join("themes").join(&config.theme),
         root.join("static"),
     ] {
-        // Links are followed, as the build follows them.
-        tree_digest(&dir, WalkDir::new(&dir).follow_links(true)).hash(&mut h);
+        // Links are followed as the build follows them; a problem there never matches a record.
+        let (entries, problems) = walk.files(&dir);
+        let files = entries
+            .iter()
+            .map(|e| relative_path(&dir, e.path()))
+            .collect();
+        let digest = if problems.is_empty() {
+            stamps_digest(&dir, files)
+        } else {
+            u64::MAX
+        };
+        digest.hash(&mut h);
     }
     h.finish()
 }
@@ -113,12 +118,18 @@ fn tree_digest(dir: &Path, walk: WalkDir) -> u64 {
             // An unreadable entry never matches a record.
             return u64::MAX;
         };
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if entry.file_type().is_file() && rel != Path::new(OUTPUT_MARKER) {
-            files.push(rel.to_string_lossy().replace('\\', "/"));
+        let rel = relative_path(dir, entry.path());
+        if entry.file_type().is_file() && rel != OUTPUT_MARKER {
+            files.push(rel);
         }
     }
     stamps_digest(dir, files)
+}
+
+/// `path` relative to `dir`, `/`-separated.
+fn relative_path(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    rel.to_string_lossy().replace('\\', "/")
 }
 
 /// Path, size and modification time of each file, in path order; the files are looked at on
@@ -158,12 +169,12 @@ mod tests {
             page_count: 9,
             file_count: 12,
         };
-        BuildRecord::save(Some(&record), dir.path()).unwrap();
+        let marker = dir.path().join(OUTPUT_MARKER);
+        fs::write(&marker, BuildRecord::marker_text(Some(&record))).unwrap();
         assert_eq!(BuildRecord::read(dir.path()), Some(record));
-        BuildRecord::save(None, dir.path()).unwrap();
+        fs::write(&marker, BuildRecord::marker_text(None)).unwrap();
         assert_eq!(BuildRecord::read(dir.path()), None);
-        let marker = fs::read_to_string(dir.path().join(OUTPUT_MARKER)).unwrap();
-        assert_eq!(marker, MARKER_TEXT);
+        assert_eq!(fs::read_to_string(marker).unwrap(), MARKER_TEXT);
     }
 
     /// A file's content, a new file, a removed file or a touched file changes the digest; the

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Position, explain_serde_message};
-use crate::guide::FrontMatter;
+use crate::model::guide::FrontMatter;
 
 /// A guide file split in two; both parts borrow the normalized text.
 #[derive(Debug, PartialEq)]

@@ -1,7 +1,7 @@
 //! The typed content model: a [`Guide`] and its structured parts.
 //!
-//! Plain data. The front-matter types deserialize straight from YAML (see `front_matter.rs`);
-//! ids an author leaves out are empty until [`crate::validate`] fills them in from titles.
+//! Plain data. The front-matter types deserialize straight from YAML (`load/front_matter.rs`);
+//! ids an author leaves out are empty until `load/validate.rs` fills them in from titles.
 
 use std::fmt;
 use std::path::PathBuf;

@@ -11,11 +11,7 @@
 //!    the same job.
 //!
 //! The output folder is never watched and is classified [`ChangeKind::Ignored`], so a build
-//! can never trigger a rebuild. Nothing outside `guides_dir`, `themes/`, `static/` and
-//! `site.toml` counts as a change either (a log file the server writes into the site, say).
-//! Symlinks are not followed: a change behind a linked folder is seen at the next rebuild,
-//! and a link to a folder above the site can neither loop nor put the site's logs under
-//! watch.
+//! can never trigger a rebuild; symbolic links are not followed ([`watcher_config`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -28,7 +24,7 @@ use notify_debouncer_full::{
     DebounceEventResult, Debouncer, FileIdMap, NoCache, RecommendedCache, new_debouncer_opt,
 };
 
-use crate::config::{CONFIG_FILE, SiteConfig};
+use crate::model::config::{CONFIG_FILE, SiteConfig};
 
 /// What a changed path means for the rebuild.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -340,10 +336,10 @@ fn handler(sender: Sender<WatchMessage>) -> impl FnMut(DebounceEventResult) + Se
     }
 }
 
-/// Symlinks are watched as links, never followed: a link in `static/` to a folder above it
-/// would otherwise put the whole site (its logs included) under watch through the link,
-/// and a link to its own ancestor would have no end.
-fn watch_config() -> notify::Config {
+/// Links are not followed: a link to a folder above the site (which the build refuses) would
+/// otherwise watch the whole folder, the site itself included, and every write to a log file
+/// there would come back as a change under `static/`.
+fn watcher_config() -> notify::Config {
     notify::Config::default().with_follow_symlinks(false)
 }
 
@@ -353,7 +349,7 @@ fn native_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
         Some(TICK),
         handler(sender),
         NoCache,
-        watch_config(),
+        watcher_config(),
     )
     .context("starting the file watcher")?;
     Ok(Backend::Native(debouncer))
@@ -362,7 +358,7 @@ fn native_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
 fn poll_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
     // notify's poller compares modification times in whole seconds; comparing contents too
     // catches a second save within the same second.
-    let config = watch_config()
+    let config = watcher_config()
         .with_poll_interval(POLL_INTERVAL)
         .with_compare_contents(true);
     let debouncer = new_debouncer_opt::<_, PollWatcher, FileIdMap>(

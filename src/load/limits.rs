@@ -11,3 +11,7 @@ pub const MAX_TITLE_CHARS: usize = 300;
 
 /// The longest description, in characters: it is the page's meta description and card text.
 pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
+
+/// The longest slug or tag slug, in bytes: each is a folder name in the output, and file
+/// systems allow 255 bytes a name; the rest is room for hosts and checkouts that add to it.
+pub const MAX_SLUG_BYTES: usize = 200;

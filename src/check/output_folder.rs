@@ -1,13 +1,16 @@
-//! Which folder a build may replace. The output folder is replaced wholesale on every build,
-//! so it must never be, hold or sit inside anything the author wrote: the site root,
-//! `guides_dir`, `static/`, the theme, `site.toml` or a `.git`. `check`, `build`, `serve` and
-//! `publish` all load the configuration through [`crate::build::load_config`], which runs
-//! this check, so they refuse the same folders.
+//! Which folder a build may replace, and which a publish may write into. The output folder is
+//! replaced wholesale on every build, so it must never be, hold or sit inside anything the
+//! author wrote: the site root, `guides_dir`, `static/`, the theme, `site.toml` or a `.git`.
+//! `check`, `build`, `serve` and `publish` all load the configuration through
+//! `pipeline::load_config`, which runs this check, so they refuse the same folders.
+//! `publish --to dir` adds files beside others, so its folder may hold sources (the site root
+//! for GitHub Pages), but it may not be or sit inside the guides, `static/`, the theme, `.git`
+//! or the output folder, which the next build would replace.
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::diagnostic::{Diagnostic, Position};
+use crate::model::config::{CONFIG_FILE, SiteConfig};
 
 /// Why a folder cannot be the output, and what to do instead.
 #[derive(Debug)]
@@ -64,6 +67,42 @@ pub fn check_output_folder(
             );
             let help = "write the site to a folder of its own, e.g. output_dir = \"public\" (to publish into a folder such as docs/ for GitHub Pages, use `guidesmith publish --to dir`)";
             return Err(RefusedOutput { message, help });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a `publish --to dir` folder that is or lies inside the guides, `static/`, the
+/// theme, `.git` or the output folder.
+pub fn check_publish_folder(
+    root: &Path,
+    config: &SiteConfig,
+    target: &Path,
+) -> Result<(), RefusedOutput> {
+    let root = resolve(root);
+    let target = resolve(target);
+    let places = [
+        (root.join(&config.guides_dir), "the guides folder"),
+        (root.join("static"), "the static folder"),
+        (root.join("themes").join(&config.theme), "the theme folder"),
+        (root.join(".git"), "the git repository"),
+        (
+            root.join(&config.output_dir),
+            "the output folder, which every build replaces",
+        ),
+    ];
+    for (path, name) in places {
+        let path = resolve(&path);
+        if target.starts_with(&path) {
+            let how = if target == path { "is" } else { "is inside" };
+            return Err(RefusedOutput {
+                message: format!(
+                    "the folder {} {how} {name} ({})",
+                    shown(&root, &target),
+                    shown(&root, &path)
+                ),
+                help: "publish into a folder of its own, e.g. `--to dir docs` for GitHub Pages, or `--to dir .` for the repository root",
+            });
         }
     }
     Ok(())

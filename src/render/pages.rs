@@ -11,11 +11,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::jsonld::guide_json_ld;
-use crate::markdown::{BodyPart, TocEntry};
-use crate::site::{Site, guide_path, tag_path};
-use crate::theme::Theme;
-use crate::widgets::{PreparedGuide, WidgetView};
+use crate::model::body::{BodyPart, TocEntry};
+use crate::model::prepared_guide::PreparedGuide;
+use crate::model::site::{Site, guide_path, tag_path};
+use crate::model::views::WidgetView;
+use crate::render::jsonld::guide_json_ld;
+use crate::render::theme::Theme;
 
 /// One file of the built site: its path relative to the output folder and its bytes.
 #[derive(Clone, Debug, PartialEq)]
@@ -272,7 +273,7 @@ pub fn guide_card(site: &Site, g: &PreparedGuide) -> GuideCard {
         tags: f
             .tags
             .iter()
-            .filter_map(|t| site.tag(&crate::guide::slugify(t)))
+            .filter_map(|t| site.tag(&crate::model::guide::slugify(t)))
             .map(|t| tag_view(site, t))
             .collect(),
         step_count: g.steps.as_ref().map_or(0, |s| s.count),
@@ -282,7 +283,7 @@ pub fn guide_card(site: &Site, g: &PreparedGuide) -> GuideCard {
     }
 }
 
-fn tag_view(site: &Site, t: &crate::site::Tag) -> TagView {
+fn tag_view(site: &Site, t: &crate::model::site::Tag) -> TagView {
     TagView {
         name: t.name.clone(),
         slug: t.slug.clone(),

@@ -5,15 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
-use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::file_reads::map_file_contents;
-use crate::front_matter::{decode_source, parse_front_matter, split_front_matter};
-use crate::guide::Guide;
-use crate::limits::MAX_GUIDE_FILE_BYTES;
-use crate::validate::validate_guide;
+use crate::load::file_reads::map_file_contents;
+use crate::load::front_matter::{decode_source, parse_front_matter, split_front_matter};
+use crate::load::limits::MAX_GUIDE_FILE_BYTES;
+use crate::load::site_walk::SiteWalk;
+use crate::load::validate::validate_guide;
+use crate::model::config::SiteConfig;
+use crate::model::guide::Guide;
 
 /// The markdown files under the guides folder, sorted, relative to `root`, and the problems
 /// met on the way (unreadable folders, symlink loops); the walk goes on past them.
@@ -28,36 +27,19 @@ pub fn find_guide_files(root: &Path, config: &SiteConfig) -> (Vec<PathBuf>, Diag
         );
         return (files, problems);
     }
-    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
-        match entry {
-            Ok(e) if e.file_type().is_file() && is_guide_file(e.path()) => {
-                files.push(relative(root, e.path()));
-            }
-            Ok(_) => {}
-            Err(e) => {
-                let path = e.path().map_or_else(|| dir.clone(), Path::to_path_buf);
-                let message = match e.loop_ancestor() {
-                    Some(ancestor) => format!(
-                        "symlink loop: this link points back to `{}`",
-                        relative(root, ancestor).display()
-                    ),
-                    None => format!(
-                        "cannot read: {}",
-                        e.io_error()
-                            .map_or_else(|| e.to_string(), ToString::to_string)
-                    ),
-                };
-                problems.push(
-                    Diagnostic::error(&relative(root, &path), Position::START, message)
-                        .with_help("remove or fix the link so the guides folder is a tree"),
-                );
-            }
-        }
-    }
+    let (entries, walk_problems) = SiteWalk::new(root, config).files(&dir);
+    files.extend(
+        entries
+            .iter()
+            .filter(|e| is_guide_file(e.path()))
+            .map(|e| relative(root, e.path())),
+    );
+    problems.extend(walk_problems);
     (files, problems)
 }
 
-fn is_guide_file(path: &Path) -> bool {
+/// Whether a file is a guide: a `.md` file whose name does not start with a dot.
+pub(crate) fn is_guide_file(path: &Path) -> bool {
     let hidden = path
         .file_name()
         .and_then(|n| n.to_str())

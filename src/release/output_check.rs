@@ -10,7 +10,7 @@
 //!
 //! This checks the finished output, so it also catches links made by templates, the
 //! fingerprinting step or a site's own static files, which the source-level check in
-//! [`crate::links`] cannot see.
+//! [`crate::check::links`] cannot see.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::release::fingerprint::{css_references, srcset_urls};
 use crate::release::minify::extension;
 use crate::release::urls::{SiteUrls, Target, decode_entities, is_url_meta};
-use crate::render::OutputFile;
+use crate::render::pages::OutputFile;
 
 /// What a page serve injects for live reload; never allowed in published output.
 pub const LIVE_RELOAD_MARKER: &str = "__guidesmith";

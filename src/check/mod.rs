@@ -1,0 +1,8 @@
+//! Stage 3, check: what must hold across the whole site before anything is written: every
+//! internal link and anchor resolves ([`links`]), output names work on every system
+//! ([`portable_names`]), and the output folder is not one of the site's sources
+//! ([`output_folder`]).
+
+pub mod links;
+pub mod output_folder;
+pub mod portable_names;

@@ -1,0 +1,310 @@
+//! The model turned into view data for templates: every widget with its HTML ids and its
+//! markdown rendered, and the body cut at its widget markers.
+//!
+//! HTML ids are prefixed by kind (`step-`, `faq-`, `checklist-`, ...) so they never clash with
+//! heading ids; checklist items are `checklist-<list>--<item>`. The widget JavaScript keeps
+//! reader progress under these ids, so they derive from text and ids, never from positions.
+
+use std::collections::HashSet;
+
+use crate::load::front_matter::YamlLocator;
+use crate::model::body::Link;
+use crate::model::guide::{Checklist, Guide};
+use crate::model::prepared_guide::PreparedGuide;
+use crate::model::views::*;
+use crate::prepare::markdown::{
+    BodyContext, count_words, render_body, render_fragment, render_inline,
+};
+
+/// Ids of the sections that group widgets, taken before any heading can claim them.
+pub const SECTION_IDS: &[&str] = &[
+    "takeaways",
+    "steps",
+    "faqs",
+    "checklists",
+    "dos-donts",
+    "messages",
+    "callouts",
+    "toc",
+    "main",
+    "top",
+];
+
+/// Prepares a guide for a build, keeping only the rendered views: each guide is held until its
+/// page is rendered, and its YAML and markdown are no longer needed by then.
+pub fn prepare_guide_for_build(guide: Guide, base_path: &str) -> PreparedGuide {
+    let mut prepared = prepare_guide(guide, base_path);
+    prepared.release_sources();
+    prepared
+}
+
+/// Renders a guide's markdown and builds its widget views.
+pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
+    let f = &guide.front;
+    let mut links = Vec::new();
+    let mut words = 0;
+    let mut locator = YamlLocator::new(&guide.yaml, guide.yaml_line_offset);
+    let mut fragment = |md: &str, inline: bool| {
+        words += count_words(md);
+        let (html, found) = if inline {
+            render_inline(md, base_path)
+        } else {
+            render_fragment(md, base_path)
+        };
+        for target in found {
+            let position = locator.locate(&target);
+            links.push(Link { target, position });
+        }
+        html
+    };
+
+    let takeaways = (!f.takeaways.is_empty()).then(|| TakeawaysView {
+        items: f.takeaways.iter().map(|t| fragment(t, true)).collect(),
+    });
+    let steps = (!f.steps.is_empty()).then(|| {
+        let mut phases: Vec<PhaseView> = Vec::new();
+        for (i, step) in f.steps.iter().enumerate() {
+            let view = StepView {
+                id: step.id.clone(),
+                html_id: format!("step-{}", step.id),
+                number: i + 1,
+                title: step.title.clone(),
+                body: fragment(&step.body, false),
+                duration: step.duration.as_ref().map(|d| d.text.clone()),
+                duration_iso: step.duration.as_ref().map(|d| d.iso8601()),
+            };
+            match phases.last_mut() {
+                Some(last) if last.title == step.phase => last.steps.push(view),
+                _ => phases.push(PhaseView {
+                    html_id: format!(
+                        "phase-{}",
+                        crate::model::guide::slugify(step.phase.as_deref().unwrap_or("steps"))
+                    ),
+                    title: step.phase.clone(),
+                    steps: vec![view],
+                }),
+            }
+        }
+        let minutes: u64 = f
+            .steps
+            .iter()
+            .filter_map(|s| s.duration.as_ref())
+            .map(|d| d.max_minutes())
+            .sum();
+        StepsView {
+            count: f.steps.len(),
+            has_phases: f.steps.iter().any(|s| s.phase.is_some()),
+            phases,
+            total_time: (minutes > 0).then(|| describe_minutes(minutes)),
+        }
+    });
+    let mut checklists: Vec<ChecklistView> = f
+        .checklists
+        .iter()
+        .map(|c| checklist_view(c, |t| fragment(t, true)))
+        .collect();
+    let faqs: Vec<FaqView> = f
+        .faqs
+        .iter()
+        .map(|q| FaqView {
+            id: q.id.clone(),
+            html_id: format!("faq-{}", q.id),
+            question: q.q.clone(),
+            answer: fragment(&q.a, false),
+        })
+        .collect();
+    let dos_donts: Vec<DoDontView> = f
+        .dos_donts
+        .iter()
+        .map(|t| DoDontView {
+            id: t.id.clone(),
+            html_id: format!("dos-donts-{}", t.id),
+            title: t.title.clone().unwrap_or_else(|| "Do and don't".into()),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| DoDontRowView {
+                    do_html: fragment(&r.do_, true),
+                    dont_html: fragment(&r.dont, true),
+                })
+                .collect(),
+        })
+        .collect();
+    let callouts: Vec<CalloutView> = f
+        .callouts
+        .iter()
+        .map(|c| CalloutView {
+            id: c.id.clone(),
+            html_id: format!("callout-{}", c.id),
+            kind: c.kind,
+            label: c.kind.label(),
+            title: c.title.clone(),
+            body: fragment(&c.body, false),
+            cite: c.cite.clone(),
+        })
+        .collect();
+    let messages: Vec<MessageView> = f
+        .messages
+        .iter()
+        .map(|m| MessageView {
+            id: m.id.clone(),
+            html_id: format!("message-{}", m.id),
+            label: m.label.clone(),
+            text: m.text.clone(),
+        })
+        .collect();
+
+    let ids = PreparedIds::collect(&steps, &checklists, &faqs, &dos_donts, &callouts, &messages);
+    let mut anchors: HashSet<String> = SECTION_IDS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(ids.html_ids)
+        .collect();
+    let widget_ids: HashSet<String> = ids.widget_ids.into_iter().collect();
+
+    let body = render_body(
+        &guide.body,
+        &BodyContext {
+            line_offset: guide.body_line_offset,
+            base_path,
+            reserved_html_ids: &anchors,
+            widget_ids: &widget_ids,
+        },
+    );
+    for list in &body.checklists {
+        let view = ChecklistView {
+            from_body: true,
+            id: list.id.clone(),
+            html_id: format!("checklist-{}", list.id),
+            title: list.title.clone(),
+            items: list
+                .items
+                .iter()
+                .map(|i| ItemView {
+                    id: i.id.clone(),
+                    html_id: format!("checklist-{}--{}", list.id, i.id),
+                    html: i.text.clone(),
+                })
+                .collect(),
+        };
+        anchors.insert(view.html_id.clone());
+        anchors.extend(view.items.iter().map(|i| i.html_id.clone()));
+        checklists.push(view);
+    }
+    anchors.extend(body.anchors.iter().cloned());
+    links.extend(body.links.iter().cloned());
+    let word_count = words + body.word_count;
+    PreparedGuide {
+        guide,
+        body,
+        takeaways,
+        steps,
+        checklists,
+        faqs,
+        dos_donts,
+        callouts,
+        messages,
+        links,
+        anchors,
+        word_count,
+    }
+}
+
+struct PreparedIds {
+    html_ids: Vec<String>,
+    widget_ids: Vec<String>,
+}
+
+impl PreparedIds {
+    fn collect(
+        steps: &Option<StepsView>,
+        checklists: &[ChecklistView],
+        faqs: &[FaqView],
+        dos_donts: &[DoDontView],
+        callouts: &[CalloutView],
+        messages: &[MessageView],
+    ) -> PreparedIds {
+        let mut html_ids = Vec::new();
+        let mut widget_ids = Vec::new();
+        if let Some(s) = steps {
+            for p in &s.phases {
+                html_ids.push(p.html_id.clone());
+                for st in &p.steps {
+                    html_ids.push(st.html_id.clone());
+                    widget_ids.push(st.id.clone());
+                }
+            }
+        }
+        for c in checklists {
+            html_ids.push(c.html_id.clone());
+            widget_ids.push(c.id.clone());
+            html_ids.extend(c.items.iter().map(|i| i.html_id.clone()));
+        }
+        for (id, html_id) in faqs
+            .iter()
+            .map(|x| (&x.id, &x.html_id))
+            .chain(dos_donts.iter().map(|x| (&x.id, &x.html_id)))
+            .chain(callouts.iter().map(|x| (&x.id, &x.html_id)))
+            .chain(messages.iter().map(|x| (&x.id, &x.html_id)))
+        {
+            html_ids.push(html_id.clone());
+            widget_ids.push(id.clone());
+        }
+        PreparedIds {
+            html_ids,
+            widget_ids,
+        }
+    }
+}
+
+fn checklist_view(list: &Checklist, mut inline: impl FnMut(&str) -> String) -> ChecklistView {
+    ChecklistView {
+        from_body: false,
+        id: list.id.clone(),
+        html_id: format!("checklist-{}", list.id),
+        title: list.title.clone(),
+        items: list
+            .items
+            .iter()
+            .map(|i| ItemView {
+                id: i.id.clone(),
+                html_id: format!("checklist-{}--{}", list.id, i.id),
+                html: inline(&i.text),
+            })
+            .collect(),
+    }
+}
+
+/// `about 3 months`, `about 2 weeks`, `45 minutes`.
+fn describe_minutes(minutes: u64) -> String {
+    let units = [
+        (60 * 24 * 30, "month"),
+        (60 * 24 * 7, "week"),
+        (60 * 24, "day"),
+        (60, "hour"),
+    ];
+    for (size, name) in units {
+        if minutes >= size {
+            let n = (minutes + size / 2) / size;
+            let exact = minutes.is_multiple_of(size);
+            return format!(
+                "{}{n} {name}{}",
+                if exact { "" } else { "about " },
+                if n == 1 { "" } else { "s" }
+            );
+        }
+    }
+    format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minutes_in_words() {
+        assert_eq!(describe_minutes(45), "45 minutes");
+        assert_eq!(describe_minutes(60 * 24 * 14), "2 weeks");
+        assert_eq!(describe_minutes(60 * 24 * 30 * 3 + 60), "about 3 months");
+    }
+}
