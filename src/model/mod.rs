@@ -8,4 +8,5 @@ pub mod config;
 pub mod guide;
 pub mod prepared_guide;
 pub mod site;
+pub mod total_time;
 pub mod views;

@@ -11,6 +11,7 @@ use crate::load::front_matter::YamlLocator;
 use crate::model::body::Link;
 use crate::model::guide::{Checklist, Guide};
 use crate::model::prepared_guide::PreparedGuide;
+use crate::model::total_time::total_time;
 use crate::model::views::*;
 use crate::prepare::markdown::{
     BodyContext, count_words, render_body, render_fragment, render_inline,
@@ -85,17 +86,13 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
                 }),
             }
         }
-        let minutes: u64 = f
-            .steps
-            .iter()
-            .filter_map(|s| s.duration.as_ref())
-            .map(|d| d.max_minutes())
-            .sum();
+        let total = total_time(&f.steps, f.total_time.as_ref());
         StepsView {
             count: f.steps.len(),
             has_phases: f.steps.iter().any(|s| s.phase.is_some()),
             phases,
-            total_time: (minutes > 0).then(|| describe_minutes(minutes)),
+            total_time: total.as_ref().map(|t| t.words.clone()),
+            total_time_iso: total.and_then(|t| t.iso),
         }
     });
     let mut checklists: Vec<ChecklistView> = f
@@ -272,39 +269,5 @@ fn checklist_view(list: &Checklist, mut inline: impl FnMut(&str) -> String) -> C
                 html: inline(&i.text),
             })
             .collect(),
-    }
-}
-
-/// `about 3 months`, `about 2 weeks`, `45 minutes`.
-fn describe_minutes(minutes: u64) -> String {
-    let units = [
-        (60 * 24 * 30, "month"),
-        (60 * 24 * 7, "week"),
-        (60 * 24, "day"),
-        (60, "hour"),
-    ];
-    for (size, name) in units {
-        if minutes >= size {
-            let n = (minutes + size / 2) / size;
-            let exact = minutes.is_multiple_of(size);
-            return format!(
-                "{}{n} {name}{}",
-                if exact { "" } else { "about " },
-                if n == 1 { "" } else { "s" }
-            );
-        }
-    }
-    format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn minutes_in_words() {
-        assert_eq!(describe_minutes(45), "45 minutes");
-        assert_eq!(describe_minutes(60 * 24 * 14), "2 weeks");
-        assert_eq!(describe_minutes(60 * 24 * 30 * 3 + 60), "about 3 months");
     }
 }

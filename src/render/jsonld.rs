@@ -168,7 +168,6 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
     let mut graph = vec![Node::Article(article), Node::BreadcrumbList(breadcrumbs)];
     graph.extend(g.steps.as_ref().map(|steps| {
         let all = || steps.phases.iter().flat_map(|p| &p.steps);
-        let timed = all().filter(|s| s.duration_iso.is_some()).count();
         Node::HowTo(HowTo {
             kind: "HowTo",
             description: &f.description,
@@ -186,11 +185,7 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
                     url: format!("{url}#{}", s.html_id),
                 })
                 .collect(),
-            total_time: if timed == steps.count {
-                total_iso(g)
-            } else {
-                None
-            },
+            total_time: steps.total_time_iso.clone(),
         })
     }));
     graph.extend((!g.faqs.is_empty()).then(|| {
@@ -216,36 +211,6 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
     };
     let json = serde_json::to_string(&doc).expect("JSON-LD serializes");
     escape_for_script(&json)
-}
-
-/// The sum of all step durations (upper bounds) in ISO 8601 days or minutes.
-fn total_iso(g: &PreparedGuide) -> Option<String> {
-    let minutes: u64 = g
-        .guide
-        .front
-        .steps
-        .iter()
-        .filter_map(|s| s.duration.as_ref())
-        .map(|d| d.max_minutes())
-        .sum();
-    if minutes == 0 {
-        return None;
-    }
-    let (days, hours, mins) = (minutes / (60 * 24), minutes / 60 % 24, minutes % 60);
-    let mut iso = String::from("P");
-    if days > 0 {
-        iso.push_str(&format!("{days}D"));
-    }
-    if hours > 0 || mins > 0 {
-        iso.push('T');
-        if hours > 0 {
-            iso.push_str(&format!("{hours}H"));
-        }
-        if mins > 0 {
-            iso.push_str(&format!("{mins}M"));
-        }
-    }
-    Some(iso)
 }
 
 /// Makes JSON safe inside `<script>`: no `<`, `>` or `&` survives.

@@ -1,0 +1,141 @@
+//! What lets a reader trust a guide, on built sites: honest total times, numbered sources and
+//! citations, review dates and overdue reviews, site notices, feed dates. Each test writes a
+//! small site, runs the real binary and reads the HTML, JSON-LD and exit codes.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::*;
+
+/// A site in a temp dir: `site.toml` with `extra` appended, and one file per guide.
+struct TrustSite {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    out: PathBuf,
+}
+
+impl TrustSite {
+    fn new(extra_toml: &str, guides: &[(&str, &str)]) -> TrustSite {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        fs::create_dir_all(root.join("guides")).unwrap();
+        fs::write(
+            root.join("site.toml"),
+            format!("title = \"Trust\"\nbase_url = \"https://example.org/\"\n{extra_toml}\n"),
+        )
+        .unwrap();
+        for (name, text) in guides {
+            fs::write(root.join("guides").join(name), text).unwrap();
+        }
+        let out = tmp.path().join("out");
+        TrustSite {
+            _tmp: tmp,
+            root,
+            out,
+        }
+    }
+
+    fn run(&self, command: &str, more: &[&str]) -> Output {
+        let mut args = vec![command, "--root", self.root.to_str().unwrap()];
+        if command == "build" {
+            args.extend(["--output", self.out.to_str().unwrap()]);
+        }
+        args.extend(more);
+        guidesmith(&args)
+    }
+
+    fn build(&self) -> &Path {
+        let result = self.run("build", &[]);
+        assert!(result.status.success(), "build failed: {}", stderr(&result));
+        &self.out
+    }
+
+    fn page(&self, slug: &str) -> scraper::Html {
+        html(&self.out.join(slug).join("index.html"))
+    }
+}
+
+fn text_of(doc: &scraper::Html, selector: &str) -> String {
+    doc.select(&sel(selector))
+        .next()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .text()
+        .collect::<String>()
+}
+
+fn guide(front: &str) -> String {
+    format!("---\ntitle: \"A guide\"\ndescription: \"About it.\"\n{front}---\nThe body.\n")
+}
+
+#[test]
+fn step_ranges_add_up_as_ranges_without_an_iso_total() {
+    let site = TrustSite::new(
+        "",
+        &[(
+            "ranges.md",
+            &guide(
+                "steps:\n  - title: One\n    duration: \"2-4 weeks\"\n  - title: Two\n    duration: \"4-6 weeks\"\n  - title: Alongside\n    duration: \"3 months\"\n    alongside: true\n",
+            ),
+        )],
+    );
+    site.build();
+    let doc = site.page("ranges");
+    assert_eq!(
+        text_of(&doc, ".steps-meta"),
+        "3 steps · about 6–10 weeks in all"
+    );
+    let ld = json_ld(&doc);
+    let howto = ld_node(&ld, "HowTo").unwrap();
+    assert!(howto.get("totalTime").is_none(), "{howto}");
+}
+
+#[test]
+fn a_step_without_a_duration_means_no_total() {
+    let site = TrustSite::new(
+        "",
+        &[(
+            "partial.md",
+            &guide("steps:\n  - title: One\n    duration: \"2 weeks\"\n  - title: Two\n"),
+        )],
+    );
+    site.build();
+    let doc = site.page("partial");
+    assert_eq!(text_of(&doc, ".steps-meta"), "2 steps");
+    assert!(
+        ld_node(&json_ld(&doc), "HowTo")
+            .unwrap()
+            .get("totalTime")
+            .is_none()
+    );
+}
+
+#[test]
+fn the_author_total_time_overrides_the_sum() {
+    let site = TrustSite::new(
+        "",
+        &[(
+            "set.md",
+            &guide(
+                "total_time: \"3 months\"\nsteps:\n  - title: One\n    duration: \"1-2 weeks\"\n  - title: Two\n",
+            ),
+        )],
+    );
+    site.build();
+    let doc = site.page("set");
+    assert_eq!(text_of(&doc, ".steps-meta"), "2 steps · 3 months in all");
+    let ld = json_ld(&doc);
+    assert_eq!(ld_node(&ld, "HowTo").unwrap()["totalTime"], "P3M");
+}
+
+#[test]
+fn a_bad_total_time_is_an_error_at_its_line() {
+    let site = TrustSite::new("", &[("bad.md", &guide("total_time: \"a while\"\n"))]);
+    let result = site.run("check", &[]);
+    assert_eq!(result.status.code(), Some(1));
+    let err = stderr(&result);
+    assert!(err.contains("guides/bad.md:4:"), "{err}");
+    assert!(err.contains("`a while` is not a duration"), "{err}");
+}
