@@ -139,3 +139,93 @@ fn a_bad_total_time_is_an_error_at_its_line() {
     assert!(err.contains("guides/bad.md:4:"), "{err}");
     assert!(err.contains("`a while` is not a duration"), "{err}");
 }
+
+const SOURCED: &str = r#"---
+title: "Sourced"
+description: "With sources."
+sources:
+  - id: nhs
+    title: "Grief after bereavement"
+    publisher: "NHS"
+    url: "https://www.nhs.uk/mental-health/feelings-symptoms-behaviours/feelings-and-symptoms/grief-bereavement-loss/"
+    date: "2022-03-01"
+  - title: "A book on <trust>"
+    date: "Spring 2019"
+    note: "Chapter 3."
+steps:
+  - title: One
+    body: "Grief comes in waves.[^src:nhs]"
+---
+As the NHS says,[^src:nhs] grief takes time.[^src:a-book-on-trust] See [the list](#source-nhs).
+"#;
+
+#[test]
+fn sources_are_numbered_and_citations_link_to_them() {
+    let site = TrustSite::new("", &[("sourced.md", SOURCED)]);
+    site.build();
+    let doc = site.page("sourced");
+    assert_eq!(text_of(&doc, "#sources-title"), "Sources");
+    let items: Vec<String> = doc
+        .select(&sel("#sources ol > li"))
+        .map(|li| li.value().attr("id").unwrap().to_string())
+        .collect();
+    assert_eq!(items, ["source-nhs", "source-a-book-on-trust"]);
+    assert_eq!(
+        text_of(&doc, "#source-a-book-on-trust"),
+        "A book on <trust> (Spring 2019). Chapter 3."
+    );
+    let cites: Vec<(String, String)> = doc
+        .select(&sel("sup.citation a"))
+        .map(|a| {
+            (
+                a.value().attr("href").unwrap().to_string(),
+                a.text().collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cites,
+        [
+            ("#source-nhs".to_string(), "[1]".to_string()),
+            ("#source-a-book-on-trust".to_string(), "[2]".to_string()),
+            ("#source-nhs".to_string(), "[1]".to_string()),
+        ],
+        "the step's citation comes after the body's"
+    );
+    let ld = json_ld(&doc);
+    let citation = &ld_node(&ld, "Article").unwrap()["citation"];
+    assert_eq!(citation[0]["@type"], "CreativeWork");
+    assert_eq!(citation[0]["name"], "Grief after bereavement");
+    assert_eq!(citation[0]["publisher"]["name"], "NHS");
+    assert_eq!(citation[0]["datePublished"], "2022-03-01");
+    assert!(
+        citation[1].get("datePublished").is_none(),
+        "free text is no date"
+    );
+}
+
+#[test]
+fn a_citation_of_an_unknown_source_fails_check_and_build_at_its_position() {
+    let text = SOURCED
+        .replace(
+            "grief takes time.[^src:a-book",
+            "grief takes time.[^src:a-bok",
+        )
+        .replace("waves.[^src:nhs]", "waves.[^src:nsh]");
+    let site = TrustSite::new("", &[("sourced.md", &text)]);
+    for command in ["check", "build"] {
+        let result = site.run(command, &[]);
+        assert_eq!(result.status.code(), Some(1), "{command}");
+        let err = stderr(&result);
+        assert!(
+            err.contains("guides/sourced.md:17:45: error: `[^src:a-bok-on-trust]` cites no source of this guide"),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("guides/sourced.md:15:33: error: `[^src:nsh]` cites no source"),
+            "{command}: {err}"
+        );
+        assert!(err.contains("cite one of: nhs, a-book-on-trust"), "{err}");
+    }
+    assert!(!site.out.exists(), "a failed build writes nothing");
+}

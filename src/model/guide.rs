@@ -60,6 +60,8 @@ pub struct FrontMatter {
     pub callouts: Vec<Callout>,
     #[serde(default)]
     pub messages: Vec<Message>,
+    #[serde(default)]
+    pub sources: Vec<crate::model::source::Source>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

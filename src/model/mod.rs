@@ -8,5 +8,6 @@ pub mod config;
 pub mod guide;
 pub mod prepared_guide;
 pub mod site;
+pub mod source;
 pub mod total_time;
 pub mod views;

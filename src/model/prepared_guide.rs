@@ -3,9 +3,10 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Position};
 use crate::model::body::{BodyPart, Link, Placement, RenderedBody, WidgetRef};
 use crate::model::guide::Guide;
+use crate::model::source::SourceView;
 use crate::model::views::*;
 
 /// A guide with everything rendered that does not need templates.
@@ -25,6 +26,10 @@ pub struct PreparedGuide {
     /// Every id the guide page defines.
     pub anchors: HashSet<String>,
     pub word_count: usize,
+    /// The numbered "Sources" section.
+    pub sources: Vec<SourceView>,
+    /// Citations naming no source, with where they stand in the file.
+    pub unknown_citations: Vec<(String, Position)>,
 }
 
 impl PreparedGuide {
@@ -119,6 +124,23 @@ impl PreparedGuide {
                     .with_help("see docs/guide-format.md, \"Placing widgets\"")
             })
             .collect();
+        problems.extend(self.unknown_citations.iter().map(|(id, pos)| {
+            let ids: Vec<&str> = self.sources.iter().map(|s| s.id.as_str()).collect();
+            let help = if ids.is_empty() {
+                "add the source to `sources:` in the front matter, with its `id`".to_string()
+            } else {
+                format!(
+                    "cite one of: {}; or add the source to `sources:`",
+                    ids.join(", ")
+                )
+            };
+            Diagnostic::error(
+                file,
+                *pos,
+                format!("`[^src:{id}]` cites no source of this guide"),
+            )
+            .with_help(help)
+        }));
         let mut seen = HashSet::new();
         for p in self.placements() {
             if self.widget(&p.widget).is_none() {

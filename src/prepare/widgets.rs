@@ -11,8 +11,10 @@ use crate::load::front_matter::YamlLocator;
 use crate::model::body::Link;
 use crate::model::guide::{Checklist, Guide};
 use crate::model::prepared_guide::PreparedGuide;
+use crate::model::source::source_views;
 use crate::model::total_time::total_time;
 use crate::model::views::*;
+use crate::prepare::citations::{CITATION_PREFIX, CitableSources};
 use crate::prepare::markdown::{
     BodyContext, count_words, render_body, render_fragment, render_inline,
 };
@@ -45,18 +47,25 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     let mut links = Vec::new();
     let mut words = 0;
     let mut locator = YamlLocator::new(&guide.yaml, guide.yaml_line_offset);
+    let sources = source_views(&f.sources);
+    let citable = CitableSources { sources: &sources };
+    let mut unknown_citations = Vec::new();
     let mut fragment = |md: &str, inline: bool| {
         words += count_words(md);
-        let (html, found) = if inline {
-            render_inline(md, base_path)
+        let rendered = if inline {
+            render_inline(md, base_path, &citable)
         } else {
-            render_fragment(md, base_path)
+            render_fragment(md, base_path, &citable)
         };
-        for target in found {
+        for target in rendered.links {
             let position = locator.locate(&target);
             links.push(Link { target, position });
         }
-        html
+        for id in rendered.unknown_citations {
+            let position = locator.locate(&format!("[^{CITATION_PREFIX}{id}]"));
+            unknown_citations.push((id, position));
+        }
+        rendered.html
     };
 
     let takeaways = (!f.takeaways.is_empty()).then(|| TakeawaysView {
@@ -158,6 +167,10 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         .chain(ids.html_ids)
         .collect();
     let widget_ids: HashSet<String> = ids.widget_ids.into_iter().collect();
+    if !sources.is_empty() {
+        anchors.extend(["sources".to_string(), "sources-title".to_string()]);
+        anchors.extend(sources.iter().map(|s| s.html_id.clone()));
+    }
 
     let body = render_body(
         &guide.body,
@@ -166,8 +179,10 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
             base_path,
             reserved_html_ids: &anchors,
             widget_ids: &widget_ids,
+            sources: &citable,
         },
     );
+    unknown_citations.extend(body.unknown_citations.iter().cloned());
     for list in &body.checklists {
         let view = ChecklistView {
             from_body: true,
@@ -204,6 +219,8 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         links,
         anchors,
         word_count,
+        sources,
+        unknown_citations,
     }
 }
 

@@ -42,6 +42,8 @@ struct Article<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
     author: Organization<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    citation: Vec<CreativeWork<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date_modified: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,6 +57,21 @@ struct Article<'a> {
     publisher: Organization<'a>,
     url: &'a str,
     word_count: usize,
+}
+
+/// A source of the guide, as schema.org `citation`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreativeWork<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_published: Option<&'a str>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publisher: Option<Organization<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -134,6 +151,20 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
             kind: "Organization",
             name: author,
         },
+        citation: g
+            .sources
+            .iter()
+            .map(|s| CreativeWork {
+                kind: "CreativeWork",
+                date_published: s.date.as_deref().filter(|d| is_iso_date(d)),
+                name: &s.title,
+                publisher: s.publisher.as_deref().map(|name| Organization {
+                    kind: "Organization",
+                    name,
+                }),
+                url: s.url.as_deref(),
+            })
+            .collect(),
         date_modified: f.updated.or(f.date).map(|d| d.iso()),
         date_published: f.date.map(|d| d.iso()),
         description: &f.description,
@@ -211,6 +242,19 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
     };
     let json = serde_json::to_string(&doc).expect("JSON-LD serializes");
     escape_for_script(&json)
+}
+
+/// `2021`, `2021-03` or `2021-03-04`: a date schema.org reads (a source's date is free text).
+fn is_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    matches!(b.len(), 4 | 7 | 10)
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// Makes JSON safe inside `<script>`: no `<`, `>` or `&` survives.

@@ -101,6 +101,7 @@ struct GuideView {
     prev: Option<LinkView>,
     next: Option<LinkView>,
     breadcrumbs: Vec<LinkView>,
+    sources: Vec<crate::model::source::SourceView>,
 }
 
 pub fn site_view(site: &Site) -> SiteView {
@@ -374,6 +375,7 @@ pub fn render_guide_page(
         after,
         prev: index.checked_sub(1).map(link),
         next: (index + 1 < site.guides.len()).then(|| link(index + 1)),
+        sources: g.sources.clone(),
         breadcrumbs: vec![
             LinkView {
                 name: "Home".into(),
