@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::check::links::{BrokenLink, LinkTargets, check_links};
 use crate::check::output_folder::check_output_folder;
+use crate::check::overdue_reviews::find_overdue_reviews;
 use crate::check::portable_names::{OutputName, find_unportable_names};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::load::content::load_guides;
@@ -41,6 +42,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Production output: minified, fingerprinted, with host files ([`crate::release`]).
     pub release: bool,
+    /// Guides past their review date are errors, not warnings (`check --deny-stale`).
+    pub deny_stale: bool,
 }
 
 /// A site rendered in memory.
@@ -132,6 +135,11 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
     problems.extend(links_not_to_failed(
         check_links(&site, &targets),
         &failed_stems,
+    ));
+    problems.extend(find_overdue_reviews(
+        &site,
+        crate::model::review::today(),
+        options.deny_stale,
     ));
     let warnings = conclude(problems, &site)?;
     Ok(CheckedSite {
@@ -441,6 +449,7 @@ mod tests {
                 base_url: Some("https://example.org/sub/".into()),
                 drafts: true,
                 release,
+                ..Default::default()
             };
             let report = build(&root, &options).unwrap();
             let rendered = render_site_files(&root, &options).unwrap();

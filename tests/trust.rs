@@ -229,3 +229,92 @@ fn a_citation_of_an_unknown_source_fails_check_and_build_at_its_position() {
     }
     assert!(!site.out.exists(), "a failed build writes nothing");
 }
+
+fn reviewed_guide(reviewed: &str, extra: &str) -> String {
+    guide(&format!(
+        "reviewed: {reviewed}\nreviewed_by: \"Dr A. Reviewer\"\n{extra}"
+    ))
+}
+
+#[test]
+fn the_page_shows_last_reviewed_and_carries_the_due_date_not_a_verdict() {
+    let site = TrustSite::new(
+        "[review]\nevery = \"12 months\"\n",
+        &[
+            ("old.md", &reviewed_guide("2001-01-31", "")),
+            (
+                "own.md",
+                &reviewed_guide("2001-01-31", "review_every: \"1 month\"\n"),
+            ),
+        ],
+    );
+    site.build();
+    let doc = site.page("old");
+    assert_eq!(
+        text_of(&doc, ".guide-review"),
+        "Last reviewed 31 January 2001 by Dr A. Reviewer"
+    );
+    let notice = doc.select(&sel(".review-overdue")).next().unwrap();
+    assert_eq!(notice.value().attr("data-review-due"), Some("2002-01-31"));
+    assert!(
+        notice.value().attr("hidden").is_some(),
+        "overdue is decided in the browser, never frozen into the page"
+    );
+    let own = site.page("own");
+    let notice = own.select(&sel(".review-overdue")).next().unwrap();
+    assert_eq!(notice.value().attr("data-review-due"), Some("2001-02-28"));
+    let ld = json_ld(&doc);
+    let page = ld_node(&ld, "WebPage").unwrap();
+    assert_eq!(page["lastReviewed"], "2001-01-31");
+    assert_eq!(page["reviewedBy"]["name"], "Dr A. Reviewer");
+    assert_eq!(page["url"], "https://example.org/old/");
+}
+
+#[test]
+fn check_warns_of_overdue_reviews_and_deny_stale_fails_on_them() {
+    let site = TrustSite::new(
+        "[review]\nevery = \"12 months\"\n",
+        &[
+            ("old.md", &reviewed_guide("2001-01-31", "")),
+            (
+                "fresh.md",
+                &reviewed_guide("2001-01-31", "review_every: \"500 years\"\n"),
+            ),
+            ("never.md", &guide("")),
+        ],
+    );
+    let result = site.run("check", &[]);
+    let err = stderr(&result);
+    assert_eq!(result.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("guides/old.md:4:1: warning: review overdue: last reviewed 31 January 2001, due 31 January 2002"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("fresh.md") && !err.contains("never.md"),
+        "{err}"
+    );
+
+    let result = site.run("check", &["--deny-stale"]);
+    let err = stderr(&result);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("guides/old.md:4:1: error: review overdue"),
+        "{err}"
+    );
+
+    // Nothing overdue: --deny-stale passes.
+    fs::remove_file(site.root.join("guides/old.md")).unwrap();
+    let result = site.run("check", &["--deny-stale"]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+}
+
+#[test]
+fn a_bad_review_interval_is_an_error_in_site_toml() {
+    let site = TrustSite::new("[review]\nevery = \"yearly\"\n", &[("a.md", &guide(""))]);
+    let result = site.run("check", &[]);
+    assert_eq!(result.status.code(), Some(1));
+    let err = stderr(&result);
+    assert!(err.contains("site.toml:4:"), "{err}");
+    assert!(err.contains("`yearly` is not a review interval"), "{err}");
+}

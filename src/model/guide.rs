@@ -62,6 +62,14 @@ pub struct FrontMatter {
     pub messages: Vec<Message>,
     #[serde(default)]
     pub sources: Vec<crate::model::source::Source>,
+    /// When the guide's advice was last checked.
+    #[serde(default)]
+    pub reviewed: Option<Date>,
+    #[serde(default)]
+    pub reviewed_by: Option<String>,
+    /// Overrides `[review] every` of site.toml for this guide.
+    #[serde(default)]
+    pub review_every: Option<crate::model::review::ReviewInterval>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -7,6 +7,7 @@ pub mod body;
 pub mod config;
 pub mod guide;
 pub mod prepared_guide;
+pub mod review;
 pub mod site;
 pub mod source;
 pub mod total_time;

@@ -30,6 +30,8 @@ pub struct PreparedGuide {
     pub sources: Vec<SourceView>,
     /// Citations naming no source, with where they stand in the file.
     pub unknown_citations: Vec<(String, Position)>,
+    /// Where `reviewed:` stands in the file (the start of the file if it is not set).
+    pub review_position: Position,
 }
 
 impl PreparedGuide {

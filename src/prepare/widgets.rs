@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use crate::load::front_matter::YamlLocator;
+use crate::load::front_matter::{YamlLocator, locate_value};
 use crate::model::body::Link;
 use crate::model::guide::{Checklist, Guide};
 use crate::model::prepared_guide::PreparedGuide;
@@ -46,6 +46,10 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     let f = &guide.front;
     let mut links = Vec::new();
     let mut words = 0;
+    let review_position = f
+        .reviewed
+        .and_then(|d| locate_value(&guide.yaml, guide.yaml_line_offset, "reviewed", &d.iso(), 0))
+        .unwrap_or(crate::diagnostic::Position::START);
     let mut locator = YamlLocator::new(&guide.yaml, guide.yaml_line_offset);
     let sources = source_views(&f.sources);
     let citable = CitableSources { sources: &sources };
@@ -221,6 +225,7 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         word_count,
         sources,
         unknown_citations,
+        review_position,
     }
 }
 

@@ -27,6 +27,20 @@ enum Node<'a> {
     BreadcrumbList(BreadcrumbList<'a>),
     HowTo(HowTo<'a>),
     FaqPage(FaqPage<'a>),
+    WebPage(WebPage<'a>),
+}
+
+/// The page itself, given when the guide says when it was reviewed (`lastReviewed` and
+/// `reviewedBy` belong to a WebPage in schema.org, not to an Article).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WebPage<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    last_reviewed: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reviewed_by: Option<Organization<'a>>,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -234,6 +248,17 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
                     name: &q.question,
                 })
                 .collect(),
+        })
+    }));
+    graph.extend(f.reviewed.map(|reviewed| {
+        Node::WebPage(WebPage {
+            kind: "WebPage",
+            last_reviewed: reviewed.iso(),
+            reviewed_by: f.reviewed_by.as_deref().map(|name| Organization {
+                kind: "Person",
+                name,
+            }),
+            url: &url,
         })
     }));
     let doc = Document {

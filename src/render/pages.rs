@@ -102,6 +102,17 @@ struct GuideView {
     next: Option<LinkView>,
     breadcrumbs: Vec<LinkView>,
     sources: Vec<crate::model::source::SourceView>,
+    review: Option<ReviewView>,
+}
+
+/// "Last reviewed", and the date the browser compares with today to say a review is overdue.
+#[derive(Serialize)]
+struct ReviewView {
+    reviewed: String,
+    reviewed_iso: String,
+    reviewed_by: Option<String>,
+    due: Option<String>,
+    due_iso: Option<String>,
 }
 
 pub fn site_view(site: &Site) -> SiteView {
@@ -376,6 +387,16 @@ pub fn render_guide_page(
         prev: index.checked_sub(1).map(link),
         next: (index + 1 < site.guides.len()).then(|| link(index + 1)),
         sources: g.sources.clone(),
+        review: f.reviewed.map(|reviewed| {
+            let due = crate::model::review::review_due(f, site.config.review.every);
+            ReviewView {
+                reviewed: reviewed.human(),
+                reviewed_iso: reviewed.iso(),
+                reviewed_by: f.reviewed_by.clone(),
+                due: due.map(|d| d.human()),
+                due_iso: due.map(|d| d.iso()),
+            }
+        }),
         breadcrumbs: vec![
             LinkView {
                 name: "Home".into(),
