@@ -318,3 +318,83 @@ fn a_bad_review_interval_is_an_error_in_site_toml() {
     assert!(err.contains("site.toml:4:"), "{err}");
     assert!(err.contains("`yearly` is not a review interval"), "{err}");
 }
+
+const NOTICES: &str = r#"
+[[notices]]
+kind = "safety"
+title = "If you are not safe"
+body = "Call your local emergency number. See [help](/help/)."
+
+[[notices]]
+kind = "info"
+title = "For grief guides"
+body = "Grief takes *time*."
+where = { tag = "Grief" }
+"#;
+
+fn notice_titles(doc: &scraper::Html) -> Vec<String> {
+    doc.select(&sel("aside.notice .notice-title"))
+        .map(|t| t.text().collect())
+        .collect()
+}
+
+#[test]
+fn site_notices_show_on_every_matching_page_above_the_body() {
+    let own = "notices:\n  - kind: warning\n    title: \"Own notice\"\n    body: \"Only **here**.\"\ntags: [grief]\n";
+    let site = TrustSite::new(
+        NOTICES,
+        &[
+            ("plain.md", &guide("")),
+            ("sad.md", &guide("tags: [\"grief\"]\n")),
+            ("own.md", &guide(own)),
+        ],
+    );
+    site.build();
+    let plain = site.page("plain");
+    assert_eq!(notice_titles(&plain), ["If you are not safe"]);
+    let safety = plain.select(&sel("aside.notice-safety")).next().unwrap();
+    assert_eq!(
+        safety.value().attr("aria-label"),
+        Some("If you are not safe")
+    );
+    assert_eq!(
+        safety
+            .select(&sel(".notice-body a"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("href"),
+        Some("/help/")
+    );
+    assert_eq!(
+        notice_titles(&site.page("sad")),
+        ["If you are not safe", "For grief guides"]
+    );
+    let doc = site.page("own");
+    assert_eq!(
+        notice_titles(&doc),
+        ["If you are not safe", "For grief guides", "Own notice"]
+    );
+    let html = fs::read_to_string(site.out.join("own/index.html")).unwrap();
+    let (notice, body) = (
+        html.find("Only <strong>here</strong>.").unwrap(),
+        html.find("class=\"guide-body\"").unwrap(),
+    );
+    assert!(notice < body, "notices come above the body");
+    // Pages that are not guides show none.
+    let home = fs::read_to_string(site.out.join("index.html")).unwrap();
+    assert!(!home.contains("notice-title"));
+}
+
+#[test]
+fn a_bad_notice_kind_is_an_error_in_site_toml() {
+    let site = TrustSite::new(
+        "[[notices]]\nkind = \"urgent\"\ntitle = \"T\"\nbody = \"B\"\n",
+        &[("a.md", &guide(""))],
+    );
+    let result = site.run("check", &[]);
+    assert_eq!(result.status.code(), Some(1));
+    let err = stderr(&result);
+    assert!(err.contains("site.toml:4:"), "{err}");
+    assert!(err.contains("urgent"), "{err}");
+}

@@ -40,6 +40,9 @@ pub struct SiteConfig {
     pub publish: PublishConfig,
     #[serde(default)]
     pub review: ReviewConfig,
+    /// `[[notices]]`: shown above the body of every matching guide.
+    #[serde(default)]
+    pub notices: Vec<crate::model::notice::SiteNotice>,
 }
 
 /// `[review]`: how often guides are due for review (docs/configuration.md, "\[review\]").

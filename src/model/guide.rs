@@ -70,6 +70,9 @@ pub struct FrontMatter {
     /// Overrides `[review] every` of site.toml for this guide.
     #[serde(default)]
     pub review_every: Option<crate::model::review::ReviewInterval>,
+    /// Shown above the body, after the site's notices.
+    #[serde(default)]
+    pub notices: Vec<crate::model::notice::Notice>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::body::{BodyPart, Link, Placement, RenderedBody, WidgetRef};
 use crate::model::guide::Guide;
+use crate::model::notice::NoticeView;
 use crate::model::source::SourceView;
 use crate::model::views::*;
 
@@ -32,6 +33,8 @@ pub struct PreparedGuide {
     pub unknown_citations: Vec<(String, Position)>,
     /// Where `reviewed:` stands in the file (the start of the file if it is not set).
     pub review_position: Position,
+    /// The guide's own notices, rendered.
+    pub notices: Vec<NoticeView>,
 }
 
 impl PreparedGuide {

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use crate::load::front_matter::{YamlLocator, locate_value};
 use crate::model::body::Link;
 use crate::model::guide::{Checklist, Guide};
+use crate::model::notice::NoticeView;
 use crate::model::prepared_guide::PreparedGuide;
 use crate::model::source::source_views;
 use crate::model::total_time::total_time;
@@ -164,6 +165,16 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         })
         .collect();
 
+    let notices: Vec<NoticeView> = f
+        .notices
+        .iter()
+        .map(|n| NoticeView {
+            kind: n.kind,
+            title: n.title.clone(),
+            body: fragment(&n.body, false),
+        })
+        .collect();
+
     let ids = PreparedIds::collect(&steps, &checklists, &faqs, &dos_donts, &callouts, &messages);
     let mut anchors: HashSet<String> = SECTION_IDS
         .iter()
@@ -226,6 +237,7 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         sources,
         unknown_citations,
         review_position,
+        notices,
     }
 }
 

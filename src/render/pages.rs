@@ -103,6 +103,7 @@ struct GuideView {
     breadcrumbs: Vec<LinkView>,
     sources: Vec<crate::model::source::SourceView>,
     review: Option<ReviewView>,
+    notices: Vec<crate::model::notice::NoticeView>,
 }
 
 /// "Last reviewed", and the date the browser compares with today to say a review is overdue.
@@ -387,6 +388,7 @@ pub fn render_guide_page(
         prev: index.checked_sub(1).map(link),
         next: (index + 1 < site.guides.len()).then(|| link(index + 1)),
         sources: g.sources.clone(),
+        notices: crate::render::notices::guide_notices(site, g),
         review: f.reviewed.map(|reviewed| {
             let due = crate::model::review::review_due(f, site.config.review.every);
             ReviewView {
