@@ -20,6 +20,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::load::content::load_guides;
 use crate::load::validate::validate_site;
 use crate::model::config::SiteConfig;
+use crate::model::prepared_guide::PreparedGuide;
 use crate::model::site::{Site, guide_path};
 use crate::output::build_record::{
     BuildRecord, inputs_digest, output_digest, written_output_digest,
@@ -107,9 +108,10 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
     let base_path = config.base_path();
-    let (prepared, mut problems) = load_guides(root, &config, options.drafts, |guide| {
+    let (mut prepared, mut problems) = load_guides(root, &config, options.drafts, |guide| {
         prepare_guide_for_build(guide, &base_path)
     });
+    PreparedGuide::date_undated(root, &mut prepared);
     let failed_stems: HashSet<String> = problems
         .0
         .iter()

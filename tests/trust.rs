@@ -398,3 +398,92 @@ fn a_bad_notice_kind_is_an_error_in_site_toml() {
     assert!(err.contains("site.toml:4:"), "{err}");
     assert!(err.contains("urgent"), "{err}");
 }
+
+/// The `<updated>` of each feed entry, by its title.
+fn feed_updated(out: &Path) -> Vec<(String, String)> {
+    let feed = fs::read_to_string(out.join("atom.xml")).unwrap();
+    feed.split("<entry>")
+        .skip(1)
+        .map(|entry| {
+            let between = |open: &str, close: &str| {
+                let start = entry.find(open).unwrap() + open.len();
+                entry[start..entry[start..].find(close).unwrap() + start].to_string()
+            };
+            (
+                between("<title>", "</title>"),
+                between("<updated>", "</updated>"),
+            )
+        })
+        .collect()
+}
+
+fn undated(title: &str) -> String {
+    format!("---\ntitle: \"{title}\"\ndescription: \"No date.\"\n---\nBody.\n")
+}
+
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org"])
+        .args(args)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_DATE", date)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn feed_dates_of_undated_guides_come_from_git_in_a_checkout() {
+    let site = TrustSite::new(
+        "",
+        &[
+            ("-first.md", &undated("First")),
+            ("second.md", &undated("Second")),
+            ("dated.md", &guide("date: 2026-02-03\n")),
+        ],
+    );
+    let root = &site.root;
+    git(root, &["init", "-q"], "2020-01-01T00:00:00Z");
+    git(root, &["add", "."], "2020-01-01T00:00:00Z");
+    git(root, &["commit", "-qm", "one"], "2021-04-05T06:07:08Z");
+    fs::write(root.join("guides/second.md"), undated("Second") + "More.\n").unwrap();
+    git(
+        root,
+        &["commit", "-qam", "two"],
+        "2022-09-10T11:12:13+02:00",
+    );
+    site.build();
+    let mut entries = feed_updated(&site.out);
+    entries.sort();
+    assert_eq!(
+        entries,
+        [
+            ("A guide".to_string(), "2026-02-03T00:00:00Z".to_string()),
+            ("First".to_string(), "2021-04-05T06:07:08Z".to_string()),
+            (
+                "Second".to_string(),
+                "2022-09-10T11:12:13+02:00".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn feed_dates_of_undated_guides_come_from_mtime_outside_git() {
+    let site = TrustSite::new("", &[("undated.md", &undated("Undated"))]);
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_764_687_600);
+    fs::File::options()
+        .write(true)
+        .open(site.root.join("guides/undated.md"))
+        .unwrap()
+        .set_modified(at)
+        .unwrap();
+    site.build();
+    assert_eq!(
+        feed_updated(&site.out),
+        [("Undated".to_string(), "2025-12-02T15:00:00Z".to_string())]
+    );
+    let feed = fs::read_to_string(site.out.join("atom.xml")).unwrap();
+    assert!(!feed.contains("1970"), "{feed}");
+}

@@ -35,6 +35,9 @@ pub struct PreparedGuide {
     pub review_position: Position,
     /// The guide's own notices, rendered.
     pub notices: Vec<NoticeView>,
+    /// When the file last changed (RFC 3339), for a guide with no `date` or `updated`: set by
+    /// [`PreparedGuide::date_undated`].
+    pub file_changed: Option<String>,
 }
 
 impl PreparedGuide {
@@ -57,6 +60,22 @@ impl PreparedGuide {
         }
         for callout in &mut g.front.callouts {
             callout.body = String::new();
+        }
+    }
+
+    /// Gives every guide without `date` and `updated` its file's last change
+    /// ([`crate::load::file_dates`]), for the feed.
+    pub fn date_undated(root: &std::path::Path, guides: &mut [PreparedGuide]) {
+        let undated =
+            |g: &PreparedGuide| g.guide.front.date.is_none() && g.guide.front.updated.is_none();
+        let files: Vec<std::path::PathBuf> = guides
+            .iter()
+            .filter(|g| undated(g))
+            .map(|g| g.guide.source.clone())
+            .collect();
+        let mut changed = crate::load::file_dates::last_changed(root, &files);
+        for g in guides.iter_mut().filter(|g| undated(g)) {
+            g.file_changed = changed.remove(&g.guide.source);
         }
     }
 

@@ -135,7 +135,7 @@ fn days(date: Date) -> i64 {
 }
 
 /// The date `days` after 1970-01-01 (`civil_from_days`).
-fn from_days(days: i64) -> Date {
+pub(crate) fn from_days(days: i64) -> Date {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

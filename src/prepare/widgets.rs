@@ -238,6 +238,7 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         unknown_citations,
         review_position,
         notices,
+        file_changed: None,
     }
 }
 

@@ -577,7 +577,11 @@ pub fn render_feed(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFi
         .map(|g| FeedEntry {
             title: g.guide.front.title.clone(),
             url: site.permalink(&guide_path(&g.guide.slug)),
-            updated: when(g).map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| d.rfc3339()),
+            updated: when(g).map(|d| d.rfc3339()).unwrap_or_else(|| {
+                g.file_changed
+                    .clone()
+                    .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+            }),
             published: g.guide.front.date.map(|d| d.rfc3339()),
             summary: g.guide.front.description.clone(),
         })
