@@ -157,6 +157,10 @@ steps:
     body: "Grief comes in waves.[^src:nhs]"
 ---
 As the NHS says,[^src:nhs] grief takes time.[^src:a-book-on-trust] See [the list](#source-nhs).
+
+## Before you start
+
+- [ ] Read the NHS page[^src:nhs]
 "#;
 
 #[test]
@@ -189,6 +193,7 @@ fn sources_are_numbered_and_citations_link_to_them() {
             ("#source-nhs".to_string(), "[1]".to_string()),
             ("#source-a-book-on-trust".to_string(), "[2]".to_string()),
             ("#source-nhs".to_string(), "[1]".to_string()),
+            ("#source-nhs".to_string(), "[1]".to_string()),
         ],
         "the step's citation comes after the body's"
     );
@@ -211,7 +216,8 @@ fn a_citation_of_an_unknown_source_fails_check_and_build_at_its_position() {
             "grief takes time.[^src:a-book",
             "grief takes time.[^src:a-bok",
         )
-        .replace("waves.[^src:nhs]", "waves.[^src:nsh]");
+        .replace("waves.[^src:nhs]", "waves.[^src:nsh]")
+        .replace("NHS page[^src:nhs]", "NHS page[^src:nhx]");
     let site = TrustSite::new("", &[("sourced.md", &text)]);
     for command in ["check", "build"] {
         let result = site.run(command, &[]);
@@ -223,6 +229,10 @@ fn a_citation_of_an_unknown_source_fails_check_and_build_at_its_position() {
         );
         assert!(
             err.contains("guides/sourced.md:15:33: error: `[^src:nsh]` cites no source"),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("guides/sourced.md:21:24: error: `[^src:nhx]` cites no source"),
             "{command}: {err}"
         );
         assert!(err.contains("cite one of: nhs, a-book-on-trust"), "{err}");

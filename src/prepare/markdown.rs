@@ -93,6 +93,15 @@ impl<'a> BodyWalk<'a> {
             .shifted(self.line_offset)
     }
 
+    /// Where a citation of no source, in the text event at `range`, starts: the `[` before
+    /// `^src:` is a text event of its own.
+    fn uncited_position(&self, range: std::ops::Range<usize>) -> Position {
+        let raw = &self.markdown[range.clone()];
+        let at = range.start + raw.find("^src:").unwrap_or(0);
+        let bracket = self.markdown[..at].ends_with('[');
+        self.position(at - usize::from(bracket))
+    }
+
     fn flush(&mut self) {
         if !self.pending.is_empty() {
             let mut html = String::new();
@@ -224,11 +233,7 @@ impl<'a> BodyWalk<'a> {
         if let Event::Text(text) = event {
             self.body.word_count += count_words(text);
             if let Some(id) = uncited_id(text) {
-                // The `[` before `^src:` is a text event of its own: point at it.
-                let raw = &self.markdown[range.clone()];
-                let at = range.start + raw.find("^src:").unwrap_or(0);
-                let bracket = self.markdown[..at].ends_with('[');
-                let position = self.position(at - usize::from(bracket));
+                let position = self.uncited_position(range.clone());
                 self.body.unknown_citations.push((id, position));
             }
         }
@@ -265,7 +270,12 @@ impl<'a> BodyWalk<'a> {
                                 | Event::End(TagEnd::Paragraph)
                         )
                     })
-                    .map(|(e, _)| rebase_event(e, self.base_path))
+                    .map(|(e, _)| match e {
+                        Event::FootnoteReference(label) => {
+                            self.sources.cite(label).unwrap_or_else(|| e.clone())
+                        }
+                        _ => rebase_event(e, self.base_path),
+                    })
                     .collect();
                 for (e, r) in &events[j + 1..item_end] {
                     if let Event::Start(Tag::Link { dest_url, .. }) = e {
@@ -273,6 +283,12 @@ impl<'a> BodyWalk<'a> {
                             target: dest_url.to_string(),
                             position: self.position(r.start),
                         });
+                    }
+                    if let Event::Text(text) = e
+                        && let Some(id) = uncited_id(text)
+                    {
+                        let position = self.uncited_position(r.clone());
+                        self.body.unknown_citations.push((id, position));
                     }
                 }
                 let text = plain_text(inner.iter());
