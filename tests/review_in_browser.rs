@@ -2,13 +2,16 @@
 //!
 //! One built page, served on 127.0.0.1 and opened in headless Chromium with `Date` replaced
 //! by a fixed clock before any page script runs: the notice shows the day after the due date
-//! and stays hidden on the due date itself, from the same bytes. Skips without
-//! chromium/chromedriver unless `GUIDESMITH_REQUIRE_BROWSER=1`.
+//! and stays hidden on the due date itself, from the same bytes. The page, with the notice
+//! shown, a site notice and sources, then passes axe-core in light and dark. Skips without
+//! chromium/chromedriver/axe-core unless `GUIDESMITH_REQUIRE_BROWSER=1`.
 
 #[path = "support/browser.rs"]
 mod browser;
 #[path = "support/static_server.rs"]
 mod static_server;
+
+use std::path::Path;
 
 use guidesmith::pipeline::{BuildOptions, build};
 use serde_json::json;
@@ -21,9 +24,28 @@ title: \"Reviewed\"
 description: \"A guide with a review date.\"
 reviewed: 2026-01-31
 review_every: \"1 month\"
+reviewed_by: \"A. Reviewer\"
+sources:
+  - id: nhs
+    title: \"Grief after bereavement or loss\"
+    publisher: \"NHS\"
+    url: \"https://www.nhs.uk/\"
+    date: \"2022\"
+    note: \"Read in 2026.\"
 ---
-Body.
+Body, with a citation.[^src:nhs]
 ";
+
+const SITE_TOML: &str = "title = \"T\"
+base_url = \"https://example.org/\"
+
+[[notices]]
+kind = \"safety\"
+title = \"If you are not safe\"
+body = \"Call your local emergency number.\"
+";
+
+const AXE: &str = "tests/browser/node_modules/axe-core/axe.min.js";
 
 /// Replaces `Date` so that `new Date()` and `Date.now()` read `at` (local time).
 fn clock_at(at: &str) -> String {
@@ -44,16 +66,17 @@ fn clock_at(at: &str) -> String {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_overdue_notice_follows_the_readers_clock() {
-    let Some((chromium, driver_path)) = or_skip(find_browser(), "the review browser test") else {
+    let found = find_browser().and_then(|tools| {
+        let axe = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(AXE))
+            .map_err(|_| format!("{AXE} not found (cd tests/browser && npm ci)"))?;
+        Ok((tools, axe))
+    });
+    let Some(((chromium, driver_path), axe)) = or_skip(found, "the review browser test") else {
         return;
     };
     let site = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(site.path().join("guides")).unwrap();
-    std::fs::write(
-        site.path().join("site.toml"),
-        "title = \"T\"\nbase_url = \"https://example.org/\"\n",
-    )
-    .unwrap();
+    std::fs::write(site.path().join("site.toml"), SITE_TOML).unwrap();
     std::fs::write(site.path().join("guides/reviewed.md"), GUIDE).unwrap();
     let out = tempfile::tempdir().unwrap();
     let server = StaticServer::start(vec![("/".into(), out.path().to_path_buf())]).unwrap();
@@ -106,6 +129,59 @@ async fn the_overdue_notice_follows_the_readers_clock() {
         assert_eq!(shown[1], json!(overdue), "at {now}: {seen:?}");
         assert_eq!(shown[2], json!(overdue), "at {now}, as displayed: {seen:?}");
     }
+    // The overdue notice, the site notice and the sources pass axe-core, light and dark.
+    let added = cdp(
+        &client,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": clock_at("2030-06-01T12:00:00") }),
+    )
+    .await
+    .unwrap();
+    let mut violations = Vec::new();
+    for scheme in ["light", "dark"] {
+        cdp(
+            &client,
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        )
+        .await
+        .unwrap();
+        client.goto(&url).await.unwrap();
+        client.execute(&axe, vec![]).await.unwrap();
+        let found = client
+            .execute_async(
+                "var done = arguments[0];
+                 axe.run(document).then(function (r) {
+                   done(r.violations.map(function (v) { return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); }));
+                 }, function (e) { done(['ERROR ' + e]); });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        for v in found.as_array().unwrap() {
+            violations.push(format!("{scheme}: {}", v.as_str().unwrap()));
+        }
+        let shown = client
+            .execute(
+                "return !document.querySelector('.review-overdue').hidden && !!document.querySelector('.notice-safety') && !!document.querySelector('#source-nhs');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            shown,
+            json!(true),
+            "{scheme}: the parts axe should see are there"
+        );
+    }
+    cdp(
+        &client,
+        "Page.removeScriptToEvaluateOnNewDocument",
+        json!({ "identifier": added["identifier"] }),
+    )
+    .await
+    .unwrap();
+    assert!(violations.is_empty(), "axe-core: {violations:?}");
     let _ = client.close().await;
     drop(driver);
     drop(server);
