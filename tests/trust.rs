@@ -3,6 +3,8 @@
 //! small site, runs the real binary and reads the HTML, JSON-LD and exit codes.
 
 mod common;
+#[path = "support/serve_harness.rs"]
+mod harness;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -496,4 +498,36 @@ fn feed_dates_of_undated_guides_come_from_mtime_outside_git() {
     );
     let feed = fs::read_to_string(site.out.join("atom.xml")).unwrap();
     assert!(!feed.contains("1970"), "{feed}");
+}
+
+#[test]
+fn serve_dates_undated_guides_in_the_feed_too_and_follows_edits() {
+    let site = TrustSite::new("", &[("undated.md", &undated("Undated"))]);
+    // Written beside the guide with its time set, then renamed over it: the watcher sees the
+    // new text and the new time at once.
+    let write_at = |text: String, secs: u64| {
+        let spare = site.root.join("undated.md.new");
+        fs::write(&spare, text).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&spare)
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+            .unwrap();
+        fs::rename(&spare, site.root.join("guides/undated.md")).unwrap();
+    };
+    write_at(undated("Undated"), 1_764_687_600);
+    let server = harness::Server::start(&site.root, &[]);
+    let feed = server.get("/atom.xml").body;
+    assert!(
+        feed.contains("<updated>2025-12-02T15:00:00Z</updated>"),
+        "{feed}"
+    );
+    write_at(undated("Undated") + "Edited.\n", 1_764_774_000);
+    server.wait_for("the feed to follow the edit", || {
+        server
+            .get("/atom.xml")
+            .body
+            .contains("<updated>2025-12-03T15:00:00Z</updated>")
+    });
 }

@@ -65,16 +65,18 @@ impl PreparedGuide {
 
     /// Gives every guide without `date` and `updated` its file's last change
     /// ([`crate::load::file_dates`]), for the feed.
-    pub fn date_undated(root: &std::path::Path, guides: &mut [PreparedGuide]) {
-        let undated =
-            |g: &PreparedGuide| g.guide.front.date.is_none() && g.guide.front.updated.is_none();
-        let files: Vec<std::path::PathBuf> = guides
-            .iter()
-            .filter(|g| undated(g))
-            .map(|g| g.guide.source.clone())
+    pub fn date_undated<'a>(
+        root: &std::path::Path,
+        guides: impl IntoIterator<Item = &'a mut PreparedGuide>,
+    ) {
+        let mut undated: Vec<&mut PreparedGuide> = guides
+            .into_iter()
+            .filter(|g| g.guide.front.date.is_none() && g.guide.front.updated.is_none())
             .collect();
+        let files: Vec<std::path::PathBuf> =
+            undated.iter().map(|g| g.guide.source.clone()).collect();
         let mut changed = crate::load::file_dates::last_changed(root, &files);
-        for g in guides.iter_mut().filter(|g| undated(g)) {
+        for g in &mut undated {
             g.file_changed = changed.remove(&g.guide.source);
         }
     }
