@@ -328,44 +328,56 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         });
     }
     let checked = check_site(root, options)?;
-    let (site, theme) = (&checked.site, &checked.theme);
-    let writing = || format!("writing the site to {}", output_dir.display());
-    let staged = StagedOutput::begin(&output_dir).with_context(writing)?;
-    render_pages(&checked, |file| {
-        staged.put(&file.path, &file.bytes).with_context(writing)
-    })?;
-    for (path, source) in &theme.static_files {
-        staged.put(path, &source.read()?).with_context(writing)?;
-    }
-    let (guide_count, page_count) = (site.guides.len(), checked.pages.len());
-    let file_count = page_count + theme.static_files.len();
-    // Without warnings, record what this build was made from and wrote: the next build with
-    // nothing changed can stop there. With warnings, record nothing, so they are shown again.
-    let record = checked.warnings.is_empty().then(|| {
-        let pages = checked.pages.iter().map(|p| p.path(site));
-        let written = pages.chain(theme.static_files.keys().cloned()).collect();
-        BuildRecord {
-            inputs,
-            output: written_output_digest(staged.tree(), written),
-            guide_count,
-            page_count,
-            file_count,
-        }
-    });
-    staged
-        .finish(&BuildRecord::marker_text(record.as_ref()))
-        .with_context(writing)?;
+    let record = write_checked(&checked, &output_dir, inputs)?;
     let report = BuildReport {
         output_dir,
-        guide_count,
-        page_count,
-        file_count,
+        guide_count: record.guide_count,
+        page_count: record.page_count,
+        file_count: record.file_count,
         warnings: checked.warnings,
         elapsed: started.elapsed(),
         up_to_date: false,
     };
     drop_in_background(checked.site);
     Ok(report)
+}
+
+/// Renders and writes every page and static file of `checked` into `output_dir`; returns what
+/// was written. The record of what the build was made from (`inputs`) and wrote is kept in the
+/// output only without warnings, so that a build with warnings shows them again next time.
+fn write_checked(checked: &CheckedSite, output_dir: &Path, inputs: u64) -> Result<BuildRecord> {
+    let (site, theme) = (&checked.site, &checked.theme);
+    let writing = || format!("writing the site to {}", output_dir.display());
+    let staged = StagedOutput::begin(output_dir).with_context(writing)?;
+    render_pages(checked, |file| {
+        staged.put(&file.path, &file.bytes).with_context(writing)
+    })?;
+    for (path, source) in &theme.static_files {
+        staged.put(path, &source.read()?).with_context(writing)?;
+    }
+    let keep = checked.warnings.is_empty();
+    // The digest stats every written file: only worth it when the record is kept.
+    let output = if keep {
+        let pages = checked.pages.iter().map(|p| p.path(site));
+        written_output_digest(
+            staged.tree(),
+            pages.chain(theme.static_files.keys().cloned()).collect(),
+        )
+    } else {
+        0
+    };
+    let record = BuildRecord {
+        inputs,
+        output,
+        guide_count: site.guides.len(),
+        page_count: checked.pages.len(),
+        file_count: checked.pages.len() + theme.static_files.len(),
+    };
+    let kept = keep.then_some(&record);
+    staged
+        .finish(&BuildRecord::marker_text(kept))
+        .with_context(writing)?;
+    Ok(record)
 }
 
 /// Renders every page of `checked` on all cores and hands each to `sink` as soon as it is done.

@@ -689,3 +689,131 @@ fn serve_and_build_agree_on_links_out_of_the_site() {
     server.wait_for("the fixed site", || server.get("/alias.txt").status == 200);
     assert_eq!(server.get("/alias.txt").body, "inside");
 }
+
+/// Whether the server has closed `stream`: a read gives end of file (or a reset) within `wait`.
+fn closed_within(stream: &std::net::TcpStream, wait: Duration) -> bool {
+    use std::io::Read;
+    stream.set_read_timeout(Some(wait)).unwrap();
+    let mut buf = [0u8; 4096];
+    let mut reader = stream;
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Clients that open connections and never finish their headers are dropped after the header
+/// timeout, connections past the cap are closed at once, and other clients are answered
+/// meanwhile; a connection that got its answer is closed rather than left idle.
+#[test]
+fn stalled_and_idle_connections_cannot_hold_the_server() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    let (_tmp, root) = temp_site();
+    let server = Server::start_with_env(
+        &root,
+        &[],
+        &[
+            ("GUIDESMITH_SERVE_HEADER_TIMEOUT_MS", "1500"),
+            ("GUIDESMITH_SERVE_MAX_CONNECTIONS", "20"),
+        ],
+    );
+    let stall = || {
+        let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            .unwrap();
+        s
+    };
+    // Under the cap, stalled clients do not keep others waiting.
+    let few: Vec<TcpStream> = (0..5).map(|_| stall()).collect();
+    let started = std::time::Instant::now();
+    assert_eq!(server.get("/").status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // Past the cap, the extra connections are closed at once.
+    let many: Vec<TcpStream> = (0..25).map(|_| stall()).collect();
+    let refused = many
+        .iter()
+        .filter(|s| closed_within(s, Duration::from_millis(300)))
+        .count();
+    assert!(refused >= 10, "{refused} of 25 closed at once");
+    // Every stalled connection is dropped once the header timeout has passed.
+    for s in few.iter().chain(many.iter()) {
+        assert!(
+            closed_within(s, Duration::from_secs(5)),
+            "a stalled connection stayed open"
+        );
+    }
+    assert_eq!(server.get("/").status, 200);
+    // A keep-alive request gets its answer and the connection is closed, not left idle.
+    let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    s.write_all(format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", server.host()).as_bytes())
+        .unwrap();
+    assert!(
+        closed_within(&s, Duration::from_secs(3)),
+        "an answered connection stayed open"
+    );
+}
+
+/// A link in `static/` to a folder above the site is not watched through: a log file written
+/// over and over in the site (as `guidesmith serve > serve.log` does) never makes serve
+/// rebuild.
+#[cfg(unix)]
+#[test]
+fn a_log_file_and_a_link_to_a_folder_above_the_site_trigger_no_rebuilds() {
+    let (tmp, root) = temp_site();
+    fs::create_dir_all(root.join("static")).unwrap();
+    std::os::unix::fs::symlink(tmp.path(), root.join("static/up")).unwrap();
+    let server = Server::start(&root, &[]);
+    server.wait_for("the first build", || {
+        server.stderr().contains("leads out of the site")
+    });
+    let before = server.counter("rebuilds");
+    for i in 0..40 {
+        let mut log = fs::read_to_string(root.join("serve.log")).unwrap_or_default();
+        log.push_str(&format!("line {i}\n"));
+        write(&root.join("serve.log"), &log);
+        write(&tmp.path().join("outside.log"), &log);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(server.counter("rebuilds"), before, "{}", server.stderr());
+}
+
+/// A save written in three pieces a little apart (a slow editor, a network drive) never shows
+/// the error the half-written file would give; the finished file is served.
+#[test]
+fn a_save_in_three_pieces_shows_no_error() {
+    use std::io::Write;
+    let (_tmp, root) = temp_site();
+    let server = Server::start(&root, &[]);
+    let events = server.events();
+    let text = guide("Beta", "planning", "Beta body, now saved in three pieces.");
+    let (a, rest) = text.split_at(text.len() / 3);
+    let (b, c) = rest.split_at(rest.len() / 2);
+    let mut file = fs::File::create(root.join("guides/beta.md")).unwrap();
+    for piece in [a, b, c] {
+        file.write_all(piece.as_bytes()).unwrap();
+        file.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(file);
+    let seen = events.drain(Duration::from_secs(2));
+    assert!(
+        !seen.iter().any(|(name, _)| name == "error"),
+        "an error reached the page: {seen:?}"
+    );
+    assert!(
+        server
+            .get("/beta/")
+            .body
+            .contains("now saved in three pieces")
+    );
+}

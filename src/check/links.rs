@@ -9,6 +9,8 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, nearest};
+use crate::model::body::Link;
+use crate::model::prepared_guide::PreparedGuide;
 use crate::model::site::{Site, guide_path};
 
 /// What links may point at: every output path of the site (`/`-separated), and which of them
@@ -72,83 +74,97 @@ pub fn check_links_of(
     targets: &LinkTargets,
     indexes: impl IntoIterator<Item = usize>,
 ) -> Vec<BrokenLink> {
-    let outputs = &targets.outputs;
     let indexes: Vec<usize> = indexes.into_iter().collect();
     // One guide at a time, on all cores; the caller sorts the diagnostics.
     indexes
         .par_iter()
         .filter_map(|&i| site.guides.get(i))
-        .flat_map_iter(|g| {
-        let mut problems = Vec::new();
-        let page_dir = guide_path(&g.guide.slug);
-        let here = format!("{page_dir}index.html");
-        for link in &g.links {
-            let Some((path, fragment)) = resolve(&link.target, &page_dir) else {
-                continue;
-            };
-            let file = match path {
-                Err(()) => None,
-                Ok(p) if p.is_empty() => Some(here.clone()),
-                Ok(p) => output_file_of(&p, outputs),
-            };
-            let Some(file) = file else {
-                let wanted = link
-                    .target
-                    .trim_start_matches('/')
-                    .split(['/', '#'])
-                    .next()
-                    .unwrap_or("");
-                let slugs: Vec<&str> =
-                    site.guides.iter().map(|g| g.guide.slug.as_str()).collect();
-                let help = match nearest(wanted, &slugs) {
-                    Some(s) => format!(
-                        "did you mean `/{s}/`? Site links start with `/` and name a guide's slug"
-                    ),
-                    None => {
-                        "link to a guide as `/slug/`, or to a file in static/ as `/file.ext`".into()
-                    }
-                };
-                problems.push(BrokenLink {
-                    target: link.target.clone(),
-                    diagnostic: Diagnostic::error(
-                        &g.guide.source,
-                        link.position,
-                        format!("broken link `{}`: no page or file there", link.target),
-                    )
-                    .with_help(help),
-                });
-                continue;
-            };
-            let ids = targets
-                .guide_pages
-                .get(&file)
-                .and_then(|&i| site.guides.get(i))
-                .map(|g| &g.anchors);
-            if let (Some(fragment), Some(ids)) = (fragment.filter(|f| !f.is_empty()), ids)
-                && !ids.contains(&fragment)
-            {
-                let known: Vec<&str> = ids.iter().map(String::as_str).collect();
-                let help = match nearest(&fragment, &known) {
-                        Some(s) => format!("did you mean `#{s}`?"),
-                        None => "link to a heading id (its text in lowercase with hyphens) or a widget id such as `faq-<id>` or `step-<id>`".into(),
-                    };
-                problems.push(BrokenLink {
-                    target: link.target.clone(),
-                    diagnostic: Diagnostic::error(
-                        &g.guide.source,
-                        link.position,
-                        format!(
-                            "broken anchor in `{}`: the page has no id `{fragment}`",
-                            link.target
-                        ),
-                    )
-                    .with_help(help),
-                });
-            }
+        .flat_map_iter(|g| broken_links_of(site, targets, g))
+        .collect()
+}
+
+/// The links of one guide that reach no page or file, or no id on the page they reach.
+fn broken_links_of(site: &Site, targets: &LinkTargets, g: &PreparedGuide) -> Vec<BrokenLink> {
+    let mut problems = Vec::new();
+    let page_dir = guide_path(&g.guide.slug);
+    let here = format!("{page_dir}index.html");
+    for link in &g.links {
+        let Some((path, fragment)) = resolve(&link.target, &page_dir) else {
+            continue;
+        };
+        let file = match path {
+            Err(()) => None,
+            Ok(p) if p.is_empty() => Some(here.clone()),
+            Ok(p) => output_file_of(&p, &targets.outputs),
+        };
+        let Some(file) = file else {
+            problems.push(no_page_there(site, g, link));
+            continue;
+        };
+        let ids = targets
+            .guide_pages
+            .get(&file)
+            .and_then(|&i| site.guides.get(i))
+            .map(|g| &g.anchors);
+        if let (Some(fragment), Some(ids)) = (fragment.filter(|f| !f.is_empty()), ids)
+            && !ids.contains(&fragment)
+        {
+            problems.push(no_such_anchor(g, link, &fragment, ids));
         }
-        problems
-    })
-    .collect()
+    }
+    problems
+}
+
+/// A link to no page or file, with the nearest guide slug as a suggestion.
+fn no_page_there(site: &Site, g: &PreparedGuide, link: &Link) -> BrokenLink {
+    let wanted = link
+        .target
+        .trim_start_matches('/')
+        .split(['/', '#'])
+        .next()
+        .unwrap_or("");
+    let slugs: Vec<&str> = site.guides.iter().map(|g| g.guide.slug.as_str()).collect();
+    let help = match nearest(wanted, &slugs) {
+        Some(s) => {
+            format!("did you mean `/{s}/`? Site links start with `/` and name a guide's slug")
+        }
+        None => "link to a guide as `/slug/`, or to a file in static/ as `/file.ext`".into(),
+    };
+    BrokenLink {
+        target: link.target.clone(),
+        diagnostic: Diagnostic::error(
+            &g.guide.source,
+            link.position,
+            format!("broken link `{}`: no page or file there", link.target),
+        )
+        .with_help(help),
+    }
+}
+
+/// A link to an id its page does not have, with the nearest id as a suggestion.
+fn no_such_anchor(
+    g: &PreparedGuide,
+    link: &Link,
+    fragment: &str,
+    ids: &HashSet<String>,
+) -> BrokenLink {
+    let known: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let help = match nearest(fragment, &known) {
+        Some(s) => format!("did you mean `#{s}`?"),
+        None => "link to a heading id (its text in lowercase with hyphens) or a widget id such as `faq-<id>` or `step-<id>`".into(),
+    };
+    BrokenLink {
+        target: link.target.clone(),
+        diagnostic: Diagnostic::error(
+            &g.guide.source,
+            link.position,
+            format!(
+                "broken anchor in `{}`: the page has no id `{fragment}`",
+                link.target
+            ),
+        )
+        .with_help(help),
+    }
 }
 
 /// The output file a resolved link path names: the path itself, or the `index.html` in it.

@@ -21,136 +21,41 @@
 //! [`IncrementalSite::rebuild_tentatively`] is the same rebuild, taken the moment a save is
 //! seen, that gives up (changing nothing) when a changed file is missing or does not load.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
 use rayon::prelude::*;
 
-use super::page_keys::{Card, GuideId, SiteIndex, hash_of, page_keys, update_cards};
-use crate::check::links::{BrokenLink, check_links_of};
-use crate::check::portable_names::find_unportable_names;
-use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::load::content::{find_guide_files, is_guide_file, load_guide};
-use crate::load::file_reads::map_file_contents;
-use crate::load::validate::validate_site;
-use crate::model::config::SiteConfig;
-use crate::model::prepared_guide::PreparedGuide;
-use crate::model::site::{Site, reading_order};
-use crate::pipeline::{
-    BuildOptions, conclude, find_path_collisions, links_not_to_failed, load_config, output_names,
+use super::changes::{ChangeSet, Update};
+use super::guide_files::{
+    FileState, GuidesUpdate, apply_loaded, load_files, new_id, update_guides,
 };
-use crate::prepare::widgets::prepare_guide;
+use super::page_keys::{Card, GuideId, SiteIndex, page_keys, update_cards};
+use super::site_checks::{LinkCache, check_site};
+use crate::diagnostic::Diagnostic;
+use crate::load::content::find_guide_files;
+use crate::model::config::SiteConfig;
+use crate::model::site::Site;
+use crate::pipeline::{BuildOptions, load_config};
 use crate::render::pages::{OutputFile, render_page, site_view};
 use crate::render::theme::Theme;
 
-/// What changed since the last rebuild; paths are relative to the site root.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ChangeSet {
-    /// Guide files, or folders under the guides folder.
-    pub guides: BTreeSet<PathBuf>,
-    /// Rescan the guides folder for added and removed files.
-    pub rescan_guides: bool,
-    pub templates: bool,
-    pub statics: bool,
-    pub config: bool,
-}
-
-impl ChangeSet {
-    /// Everything: what a first build or a lost-events rescan needs.
-    pub fn everything() -> ChangeSet {
-        ChangeSet {
-            config: true,
-            ..ChangeSet::default()
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        *self == ChangeSet::default()
-    }
-
-    pub fn merge(&mut self, other: ChangeSet) {
-        self.guides.extend(other.guides);
-        self.rescan_guides |= other.rescan_guides;
-        self.templates |= other.templates;
-        self.statics |= other.statics;
-        self.config |= other.config;
-    }
-
-    /// How many paths or parts changed; large for a burst such as a `git checkout`.
-    pub fn size(&self) -> usize {
-        self.guides.len()
-            + usize::from(self.templates)
-            + usize::from(self.statics)
-            + usize::from(self.config)
-    }
-}
-
-/// What a successful rebuild changed in the output.
-#[derive(Debug, Default)]
-pub struct Update {
-    /// New or changed output files.
-    pub changed: Vec<(String, Bytes)>,
-    /// Output files that no longer exist (deleted or renamed guides, removed tags).
-    pub removed: Vec<String>,
-    pub warnings: Vec<Diagnostic>,
-    pub guide_count: usize,
-    pub parsed: usize,
-    pub rendered: usize,
-    pub elapsed: Duration,
-}
-
-impl Update {
-    pub fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.removed.is_empty()
-    }
-
-    /// Only stylesheets changed: browsers can swap them without a reload.
-    pub fn css_only(&self) -> bool {
-        !self.changed.is_empty()
-            && self.removed.is_empty()
-            && self.changed.iter().all(|(path, _)| path.ends_with(".css"))
-    }
-}
-
-/// One guide file's state on disk.
-struct FileState {
-    hash: u64,
-    status: FileStatus,
-}
-
-enum FileStatus {
-    /// Loaded; in `Site::guides`, with its placement problems (if any).
-    Guide(Vec<Diagnostic>),
-    /// `draft: true` and drafts are off: not in the site.
-    Draft,
-    /// Did not load; these are its errors.
-    Failed(Vec<Diagnostic>),
-}
-
-struct State {
-    theme: Theme,
-    site: Site,
+pub(super) struct State {
+    pub(super) theme: Theme,
+    pub(super) site: Site,
     /// Aligned with `site.guides`: cheap keys for each guide (hashing paths is not cheap).
-    ids: Vec<GuideId>,
-    files: BTreeMap<PathBuf, FileState>,
+    pub(super) ids: Vec<GuideId>,
+    pub(super) files: BTreeMap<PathBuf, FileState>,
     /// Problems scanning the guides folder itself (missing folder, symlink loops).
-    scan_problems: Vec<Diagnostic>,
-    statics: BTreeMap<String, Bytes>,
+    pub(super) scan_problems: Vec<Diagnostic>,
+    pub(super) statics: BTreeMap<String, Bytes>,
     /// Pages, output paths and link targets; rebuilt when the layout changes.
-    index: SiteIndex,
+    pub(super) index: SiteIndex,
     /// Aligned with `site.guides`.
-    cards: Vec<Card>,
-}
-
-/// The id of a guide that has none yet.
-fn new_id(files: &BTreeMap<PathBuf, FileState>, g: &PreparedGuide) -> GuideId {
-    GuideId {
-        source: hash_of(&g.guide.source),
-        file: files.get(&g.guide.source).map_or(0, |f| f.hash),
-    }
+    pub(super) cards: Vec<Card>,
 }
 
 /// A site kept in memory between rebuilds; see the module docs.
@@ -166,19 +71,6 @@ pub struct IncrementalSite {
     published: HashMap<String, Bytes>,
     keys: HashMap<String, u64>,
     links: LinkCache,
-}
-
-/// What reading the changed guide files did to the site.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum GuidesUpdate {
-    /// No file's bytes changed.
-    Unchanged,
-    /// Guides were swapped in where they were: same slug, tags and place in the order.
-    InPlace,
-    /// Guides came, went, moved, failed or became drafts.
-    Layout,
-    /// A tentative rebuild met a file that vanished, failed or became a draft; nothing changed.
-    Refused,
 }
 
 impl IncrementalSite {
@@ -387,267 +279,6 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
     Ok(state)
 }
 
-/// The outcome of reading one guide file.
-enum Loaded {
-    Unchanged,
-    Gone,
-    New(u64, Result<Option<Box<PreparedGuide>>, Vec<Diagnostic>>),
-}
-
-/// Reads and loads `files` (relative to `root`); `old_hash` gives the hash of a file's contents
-/// when it was last loaded, if it was.
-fn load_files(
-    root: &Path,
-    files: impl IntoIterator<Item = PathBuf>,
-    old_hash: impl Fn(&Path) -> Option<u64> + Sync,
-    drafts: bool,
-    base_path: &str,
-) -> Vec<(PathBuf, Loaded)> {
-    let files: Vec<PathBuf> = files.into_iter().collect();
-    let loaded = map_file_contents(root, &files, |i, contents| {
-        let file = &files[i];
-        load_file(root, file, contents, old_hash(file), drafts, base_path)
-    });
-    let mut loaded: Vec<(PathBuf, Loaded)> = files.into_iter().zip(loaded).collect();
-    PreparedGuide::date_undated(
-        root,
-        loaded.iter_mut().filter_map(|(_, l)| match l {
-            Loaded::New(_, Ok(Some(guide))) => Some(&mut **guide),
-            _ => None,
-        }),
-    );
-    loaded
-}
-
-fn load_file(
-    root: &Path,
-    file: &Path,
-    contents: std::io::Result<Vec<u8>>,
-    old_hash: Option<u64>,
-    drafts: bool,
-    base_path: &str,
-) -> Loaded {
-    let bytes = match contents {
-        Ok(bytes) => bytes,
-        Err(_) if !root.join(file).is_file() => return Loaded::Gone,
-        Err(e) => {
-            return Loaded::New(
-                0,
-                Err(vec![Diagnostic::error(
-                    file,
-                    Position::START,
-                    format!("cannot read the file: {e}"),
-                )]),
-            );
-        }
-    };
-    let hash = hash_of(&bytes);
-    if old_hash == Some(hash) {
-        return Loaded::Unchanged;
-    }
-    let result = load_guide(file, bytes).map(|guide| {
-        (!guide.front.draft || drafts).then(|| Box::new(prepare_guide(guide, base_path)))
-    });
-    Loaded::New(hash, result)
-}
-
-fn apply_loaded(
-    files: &mut BTreeMap<PathBuf, FileState>,
-    guides: &mut Vec<PreparedGuide>,
-    file: PathBuf,
-    loaded: Loaded,
-) {
-    match loaded {
-        Loaded::Unchanged => {}
-        Loaded::Gone => {
-            files.remove(&file);
-        }
-        Loaded::New(hash, Ok(Some(guide))) => {
-            files.insert(
-                file,
-                FileState {
-                    hash,
-                    status: FileStatus::Guide(guide.placement_problems()),
-                },
-            );
-            guides.push(*guide);
-        }
-        Loaded::New(hash, Ok(None)) => {
-            files.insert(
-                file,
-                FileState {
-                    hash,
-                    status: FileStatus::Draft,
-                },
-            );
-        }
-        Loaded::New(hash, Err(problems)) => {
-            files.insert(
-                file,
-                FileState {
-                    hash,
-                    status: FileStatus::Failed(problems),
-                },
-            );
-        }
-    }
-}
-
-/// Re-reads the changed guide files; returns how many were parsed and what that did.
-/// `tentative`: refuse (changing nothing) unless every changed file loads as a guide.
-fn update_guides(
-    root: &Path,
-    options: &BuildOptions,
-    state: &mut State,
-    changes: &ChangeSet,
-    tentative: bool,
-) -> (usize, GuidesUpdate) {
-    let config = &state.site.config;
-    let is_guide = |p: &Path| p.starts_with(&config.guides_dir) && is_guide_file(p);
-    let mut paths: BTreeSet<PathBuf> = changes
-        .guides
-        .iter()
-        .filter(|p| is_guide(p))
-        .cloned()
-        .collect();
-    if changes.rescan_guides || changes.guides.iter().any(|p| !is_guide(p)) {
-        if tentative {
-            return (0, GuidesUpdate::Refused);
-        }
-        let (found, problems) = find_guide_files(root, config);
-        let found: BTreeSet<PathBuf> = found.into_iter().collect();
-        paths.extend(state.files.keys().filter(|k| !found.contains(*k)).cloned());
-        paths.extend(found.into_iter().filter(|f| !state.files.contains_key(f)));
-        state.scan_problems = problems.0;
-    }
-    if paths.is_empty() {
-        return (0, GuidesUpdate::Unchanged);
-    }
-    let base_path = config.base_path();
-    let old_hash = |file: &Path| state.files.get(file).map(|f| f.hash);
-    let loaded = load_files(root, paths, old_hash, options.drafts, &base_path);
-    let loads_as_guide = |l: &Loaded| matches!(l, Loaded::Unchanged | Loaded::New(_, Ok(Some(_))));
-    if tentative && !loaded.iter().all(|(_, l)| loads_as_guide(l)) {
-        return (0, GuidesUpdate::Refused);
-    }
-    let parsed = loaded
-        .iter()
-        .filter(|(_, l)| matches!(l, Loaded::New(..)))
-        .count();
-    if loaded.iter().all(|(_, l)| matches!(l, Loaded::Unchanged)) {
-        return (0, GuidesUpdate::Unchanged);
-    }
-    let loaded = match replace_in_place(state, loaded) {
-        Ok(()) => return (parsed, GuidesUpdate::InPlace),
-        Err(loaded) => loaded,
-    };
-    // Guides that stay keep their ids, which follow them through the sort.
-    let replaced: Vec<PathBuf> = loaded
-        .iter()
-        .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
-        .map(|(f, _)| f.clone())
-        .collect();
-    let replaced_ids: HashSet<u64> = replaced.iter().map(hash_of).collect();
-    let old_guides = std::mem::take(&mut state.site.guides);
-    let old_ids = std::mem::take(&mut state.ids);
-    let mut guides = Vec::with_capacity(old_guides.len() + loaded.len());
-    let mut ids = Vec::with_capacity(guides.capacity());
-    for (g, id) in old_guides.into_iter().zip(old_ids) {
-        if !(replaced_ids.contains(&id.source) && replaced.contains(&g.guide.source)) {
-            guides.push(g);
-            ids.push(id);
-        }
-    }
-    for (file, loaded) in loaded {
-        apply_loaded(&mut state.files, &mut guides, file, loaded);
-    }
-    ids.extend(guides[ids.len()..].iter().map(|g| new_id(&state.files, g)));
-    let (site, order) = Site::sorted(state.site.config.clone(), guides);
-    state.site = site;
-    state.ids = order.iter().map(|&i| ids[i]).collect();
-    (parsed, GuidesUpdate::Layout)
-}
-
-/// The common edit: guides that stay in the site with the same slug and tags. They are
-/// swapped in where they were, without sorting the site again or rebuilding its index, if
-/// their new title, date or weight still sorts between the same neighbours; one guide that
-/// sorts elsewhere now is moved there. Gives `loaded` back if that does not apply.
-fn replace_in_place(
-    state: &mut State,
-    loaded: Vec<(PathBuf, Loaded)>,
-) -> Result<(), Vec<(PathBuf, Loaded)>> {
-    let guides = &state.site.guides;
-    let edited = loaded
-        .iter()
-        .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
-        .count();
-    let mut moves = Vec::new();
-    let mut swaps = Vec::new();
-    for (file, l) in &loaded {
-        match l {
-            Loaded::Unchanged => {}
-            Loaded::New(_, Ok(Some(new))) => {
-                let id = hash_of(file);
-                let found = (0..state.ids.len())
-                    .find(|&i| state.ids[i].source == id && guides[i].guide.source == *file);
-                let Some(index) = found else {
-                    return Err(loaded);
-                };
-                let old = &guides[index];
-                let fits = index
-                    .checked_sub(1)
-                    .is_none_or(|p| reading_order(&guides[p], new).is_lt())
-                    && guides
-                        .get(index + 1)
-                        .is_none_or(|next| reading_order(new, next).is_lt());
-                if old.guide.slug != new.guide.slug
-                    || old.guide.front.tags != new.guide.front.tags
-                    || (!fits && edited > 1)
-                {
-                    return Err(loaded);
-                }
-                if !fits {
-                    moves.push((index, state.site.place_of(new, index)));
-                }
-                swaps.push(index);
-            }
-            _ => return Err(loaded),
-        }
-    }
-    // Neighbours were checked as they were: two swapped neighbours are checked by a re-sort.
-    let mut sorted = swaps.clone();
-    sorted.sort_unstable();
-    if sorted.windows(2).any(|w| w[1] - w[0] <= 1) {
-        return Err(loaded);
-    }
-    let mut swaps = swaps.into_iter();
-    for (file, l) in loaded {
-        if let Loaded::New(hash, Ok(Some(new))) = l {
-            let index = swaps.next().unwrap_or_default();
-            state.files.insert(
-                file,
-                FileState {
-                    hash,
-                    status: FileStatus::Guide(new.placement_problems()),
-                },
-            );
-            state.site.guides[index] = *new;
-            state.ids[index].file = hash;
-        }
-    }
-    for (from, to) in moves {
-        state.site.move_guide(from, to);
-        state.index.move_guide(from, to);
-        let id = state.ids.remove(from);
-        state.ids.insert(to, id);
-        if from < state.cards.len() {
-            let card = state.cards.remove(from);
-            state.cards.insert(to, card);
-        }
-    }
-    Ok(())
-}
-
 /// The site's static files, read (which links may be among them: [`crate::load::site_walk`]).
 fn read_statics(theme: &Theme) -> Result<BTreeMap<String, Bytes>> {
     let mut files = BTreeMap::new();
@@ -657,152 +288,10 @@ fn read_statics(theme: &Theme) -> Result<BTreeMap<String, Bytes>> {
     Ok(files)
 }
 
-/// The checks of a full build; errors fail the rebuild, warnings are returned. `layout`:
-/// pages came, went or moved (or the last rebuild failed), so slugs and output paths are
-/// checked again; otherwise they are as they were when they last passed.
-fn check_site(
-    state: &State,
-    layout: bool,
-    removed_outputs: &[String],
-    links: &mut LinkCache,
-) -> Result<Vec<Diagnostic>> {
-    let mut problems = Diagnostics(state.scan_problems.clone());
-    let mut failed_stems = HashSet::new();
-    for (file, f) in &state.files {
-        match &f.status {
-            FileStatus::Guide(p) => problems.extend(p.iter().cloned()),
-            FileStatus::Failed(p) => {
-                problems.extend(p.iter().cloned());
-                failed_stems.extend(file.file_stem().map(|s| s.to_string_lossy().into_owned()));
-            }
-            FileStatus::Draft => {}
-        }
-    }
-    if layout {
-        // Duplicate slugs are rare: look for them cheaply, then report them in file order, as
-        // `build` reads the files, so "`x` already uses it" names the same file.
-        let mut slugs = HashSet::with_capacity(state.site.guides.len());
-        if !state
-            .site
-            .guides
-            .iter()
-            .all(|g| slugs.insert(g.guide.slug.as_str()))
-        {
-            let by_source: HashMap<&Path, &crate::model::guide::Guide> = state
-                .site
-                .guides
-                .iter()
-                .map(|g| (g.guide.source.as_path(), &g.guide))
-                .collect();
-            problems.extend(validate_site(
-                state
-                    .files
-                    .keys()
-                    .filter_map(|f| by_source.get(f.as_path()).copied()),
-            ));
-        }
-        let paths: Vec<String> = state
-            .index
-            .page_paths
-            .iter()
-            .chain(state.statics.keys())
-            .cloned()
-            .collect();
-        if state.index.has_collisions {
-            problems.extend(find_path_collisions(&state.site, &state.theme, &paths));
-        }
-        problems.extend(find_unportable_names(
-            &output_names(&state.site, &state.theme, &paths),
-            state.site.config.build.portable,
-        ));
-    }
-    problems.extend(links_not_to_failed(
-        check_links_cached(state, removed_outputs, links),
-        &failed_stems,
-    ));
-    conclude(problems, &state.site)
-}
-
-/// Link problems per guide (by source id): its file hash, a hash of its anchors, its problems.
-#[derive(Default)]
-struct LinkCache {
-    guides: HashMap<u64, (u64, u64, Vec<BrokenLink>)>,
-}
-
-/// The part of an output path that a link to it spells out: `slug` for `slug/index.html`,
-/// `tags/x/index.html` gives `x`, `img/a.png` gives `a.png`.
-fn link_token(path: &str) -> &str {
-    let path = path.strip_suffix("index.html").unwrap_or(path);
-    let path = path.trim_end_matches('/');
-    path.rsplit('/').next().unwrap_or(path)
-}
-
-/// `check_links` for the whole site, re-checking only the guides whose result may differ: a
-/// guide whose file changed, a guide that had problems (a new page may fix them), and a guide
-/// with a link that names a page or file that went away or a changed guide whose ids changed.
-/// A guide's result depends on nothing else, so the rest keep their cached result.
-fn check_links_cached(
-    state: &State,
-    removed_outputs: &[String],
-    cache: &mut LinkCache,
-) -> Vec<BrokenLink> {
-    let (site, ids) = (&state.site, &state.ids);
-    if cache.guides.len() > ids.len() || !removed_outputs.is_empty() {
-        let live: HashSet<u64> = ids.iter().map(|id| id.source).collect();
-        cache.guides.retain(|source, _| live.contains(source));
-    }
-    let anchors = |i: usize| {
-        site.guides[i]
-            .anchors
-            .iter()
-            .map(hash_of)
-            .fold(0, u64::wrapping_add)
-    };
-    let mut tokens: Vec<&str> = removed_outputs.iter().map(|p| link_token(p)).collect();
-    let mut recheck = vec![false; ids.len()];
-    for (i, id) in ids.iter().enumerate() {
-        match cache.guides.get(&id.source) {
-            Some(c) if c.0 == id.file => recheck[i] = !c.2.is_empty(),
-            Some(c) => {
-                recheck[i] = true;
-                if c.1 != anchors(i) {
-                    tokens.push(&site.guides[i].guide.slug);
-                }
-            }
-            None => recheck[i] = true,
-        }
-    }
-    let all = tokens.iter().any(|t| t.is_empty());
-    if !tokens.is_empty() {
-        for (i, g) in site.guides.iter().enumerate() {
-            recheck[i] |= all
-                || g.links
-                    .iter()
-                    .any(|l| tokens.iter().any(|t| l.target.contains(t)));
-        }
-    }
-    let indexes: Vec<usize> = (0..ids.len()).filter(|&i| recheck[i]).collect();
-    let mut found: HashMap<PathBuf, Vec<BrokenLink>> = HashMap::new();
-    for b in check_links_of(site, &state.index.targets, indexes.iter().copied()) {
-        found.entry(b.diagnostic.file.clone()).or_default().push(b);
-    }
-    for &i in &indexes {
-        let problems = found
-            .remove(&site.guides[i].guide.source)
-            .unwrap_or_default();
-        cache
-            .guides
-            .insert(ids[i].source, (ids[i].file, anchors(i), problems));
-    }
-    ids.iter()
-        .filter_map(|id| cache.guides.get(&id.source))
-        .flat_map(|c| c.2.iter().cloned())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Diagnostics;
     use crate::pipeline::render_site_files;
 
     const SITE: &str = "title = \"Test\"\nbase_url = \"http://127.0.0.1:1111/\"\n";

@@ -10,10 +10,14 @@
 //!    the error once and shows it in the browser.
 //! 4. Ctrl-C ends the event streams, stops the server and the loop, and returns.
 
+pub mod changes;
+mod connections;
+mod guide_files;
 pub mod http;
 pub mod incremental;
 mod page_keys;
 pub mod reload;
+mod site_checks;
 pub mod watch;
 
 use std::collections::HashMap;
@@ -33,7 +37,8 @@ use crate::pipeline::BuildOptions;
 use crate::serve::watch::{
     ChangeKind, SiteLayout, SiteWatcher, WatchMessage, classify_change, watch_limit_message,
 };
-use incremental::{ChangeSet, IncrementalSite, Update};
+use changes::{ChangeSet, Update};
+use incremental::IncrementalSite;
 use reload::LiveEvent;
 
 /// How to serve; `None` fields fall back to `[serve]` in site.toml, then to the defaults.
@@ -231,8 +236,8 @@ async fn run_server(listener: TcpListener, shared: Arc<Shared>) -> Result<()> {
         // Event streams never end by themselves; end them so the server can stop.
         let _ = shared.events.send(LiveEvent::Shutdown);
     };
-    let server = axum::serve(listener, app).with_graceful_shutdown(stop);
-    server.await.context("running the server")
+    connections::serve_connections(listener, app, connections::Limits::from_env(), stop).await;
+    Ok(())
 }
 
 /// Binds `--bind`/`--port` (or site.toml's `[serve]`); a taken port moves to the next free one.
@@ -358,6 +363,9 @@ const BURST_PATHS: usize = 8;
 const STREAMING: Duration = Duration::from_millis(250);
 const BURST_QUIET: Duration = Duration::from_millis(150);
 const BURST_MAX_WAIT: Duration = Duration::from_secs(3);
+/// A failed rebuild is reported once no change arrived for this long: the file may have been
+/// read half-written, and the rest of the save is on its way.
+const ERROR_QUIET: Duration = Duration::from_millis(200);
 /// A path that vanished may be an editor replacing the file: give it time to come back.
 const REMOVAL_GRACE: Duration = Duration::from_millis(40);
 
@@ -411,8 +419,21 @@ impl RebuildLoop {
                 }
                 continue;
             }
-            let event = self.rebuild(&changes);
+            let result = self.rebuild(&changes);
             last_rebuild = Some(Instant::now());
+            let event = match result {
+                Ok(event) => event,
+                // The rebuild may have read a file still being written (a save in pieces):
+                // the error is reported only if nothing else arrives for ERROR_QUIET.
+                Err(e) => match receiver.recv_timeout(ERROR_QUIET) {
+                    Ok(message) => {
+                        next = Some(message);
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Timeout) => self.report_failure(&e),
+                    Err(RecvTimeoutError::Disconnected) => return,
+                },
+            };
             // More changes already queued: hold this event back, one reload covers both.
             if let Ok(message) = receiver.try_recv() {
                 next = Some(message);
@@ -517,8 +538,8 @@ impl RebuildLoop {
         true
     }
 
-    /// Rebuilds, publishes on success, and returns the event for open pages.
-    fn rebuild(&mut self, changes: &ChangeSet) -> LiveEvent {
+    /// Rebuilds and, on success, publishes and returns the event for open pages.
+    fn rebuild(&mut self, changes: &ChangeSet) -> Result<LiveEvent> {
         let result = self.site.rebuild(changes);
         let layout = self.site.config().map(SiteLayout::of);
         if let Some(layout) = &layout {
@@ -527,19 +548,19 @@ impl RebuildLoop {
         if let Err(e) = self.watcher.refresh(layout) {
             eprintln!("warning: {e:#}");
         }
-        match result {
-            Ok(update) => self.publish(update),
-            Err(e) => {
-                self.shared.update_status(|s| s.rebuilds += 1);
-                let served = !self.shared.files().is_empty();
-                let text = self.printer.error(&e, served);
-                self.shared.update_status(|s| {
-                    s.failed += 1;
-                    s.error = Some(text.clone());
-                });
-                LiveEvent::Error { text }
-            }
-        }
+        Ok(self.publish(result?))
+    }
+
+    /// Prints a failed rebuild's error, counts it and returns the event for open pages.
+    fn report_failure(&mut self, error: &anyhow::Error) -> LiveEvent {
+        self.shared.update_status(|s| s.rebuilds += 1);
+        let served = !self.shared.files().is_empty();
+        let text = self.printer.error(error, served);
+        self.shared.update_status(|s| {
+            s.failed += 1;
+            s.error = Some(text.clone());
+        });
+        LiveEvent::Error { text }
     }
 
     /// Serves what a successful rebuild changed and returns the event for open pages. A

@@ -11,7 +11,7 @@
 //!    the same job.
 //!
 //! The output folder is never watched and is classified [`ChangeKind::Ignored`], so a build
-//! can never trigger a rebuild.
+//! can never trigger a rebuild; symbolic links are not followed ([`watcher_config`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -336,13 +336,20 @@ fn handler(sender: Sender<WatchMessage>) -> impl FnMut(DebounceEventResult) + Se
     }
 }
 
+/// Links are not followed: a link to a folder above the site (which the build refuses) would
+/// otherwise watch the whole folder, the site itself included, and every write to a log file
+/// there would come back as a change under `static/`.
+fn watcher_config() -> notify::Config {
+    notify::Config::default().with_follow_symlinks(false)
+}
+
 fn native_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
     let debouncer = new_debouncer_opt::<_, RecommendedWatcher, RecommendedCache>(
         DEBOUNCE,
         Some(TICK),
         handler(sender),
         NoCache,
-        notify::Config::default(),
+        watcher_config(),
     )
     .context("starting the file watcher")?;
     Ok(Backend::Native(debouncer))
@@ -351,7 +358,7 @@ fn native_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
 fn poll_backend(sender: Sender<WatchMessage>) -> Result<Backend> {
     // notify's poller compares modification times in whole seconds; comparing contents too
     // catches a second save within the same second.
-    let config = notify::Config::default()
+    let config = watcher_config()
         .with_poll_interval(POLL_INTERVAL)
         .with_compare_contents(true);
     let debouncer = new_debouncer_opt::<_, PollWatcher, FileIdMap>(
