@@ -531,3 +531,19 @@ fn serve_dates_undated_guides_in_the_feed_too_and_follows_edits() {
             .contains("<updated>2025-12-03T15:00:00Z</updated>")
     });
 }
+
+#[test]
+fn two_sources_with_one_id_are_an_error() {
+    let text = SOURCED.replace(
+        "title: \"A book on <trust>\"",
+        "id: nhs\n    title: \"A book on <trust>\"",
+    );
+    let site = TrustSite::new("", &[("sourced.md", &text)]);
+    let result = site.run("check", &[]);
+    assert_eq!(result.status.code(), Some(1));
+    let err = stderr(&result);
+    assert!(
+        err.contains("guides/sourced.md:10:5: error: duplicate id `nhs`: a source in this guide already uses it"),
+        "{err}"
+    );
+}
