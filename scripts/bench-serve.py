@@ -5,7 +5,7 @@ Opens the live-reload event stream (/__guidesmith/events), then, for each run, a
 unique marker line to one guide and measures, from just before the write:
   - reload: until the `reload` event arrives on the stream;
   - served: until a GET of the guide's page contains the marker (polled every 2 ms on a
-    separate connection, independently of the event; what issue 7 calls "edit served");
+    separate connection, independently of the event: "edit served");
   - the same for a second kind of edit, a new title, after which the listings (home, tags,
     feed, neighbours) are re-rendered too; a rebuild publishes all its files at once, so the
     guide's page showing the title means the listings are served too;

@@ -8,9 +8,9 @@
 #
 # scripts/bench runs this after its build timings, on the same corpus (unless --no-serve).
 #
-# Generates the corpus with ../shared/bench/gen_corpus.py (seed 42) into DATA_DIR (outside the
-# repository), copies its guidesmith site to a scratch folder (the corpus is never edited),
-# starts the release binary on 127.0.0.1 with a system-picked port, and runs
+# Generates the corpus with scripts/gen_corpus.py (seed 42; GEN_CORPUS=path overrides it) into
+# DATA_DIR (outside the repository), copies its guidesmith site to a scratch folder (the corpus
+# is never edited), starts the release binary on 127.0.0.1 with a system-picked port, and runs
 # scripts/bench-serve.py against it. Only the server it started is stopped (by its PID).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +18,7 @@ cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"1000 10000"}
 RUNS=${RUNS:-10}
 DATA_DIR=${DATA_DIR:-/tmp/guidesmith-bench-serve}
-GEN=${GEN:-../shared/bench/gen_corpus.py}
-[ -f "$GEN" ] || GEN=/work/shared/bench/gen_corpus.py
+GEN=${GEN_CORPUS:-${GEN:-scripts/gen_corpus.py}}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 
 if [ -n "${GUIDESMITH_BIN:-}" ]; then

@@ -7,7 +7,8 @@ use guidesmith::cli::Cli;
 use guidesmith::diagnostic::{Diagnostics, printable};
 
 // A build allocates and frees millions of short strings on every core; jemalloc does that
-// with a tenth less CPU than glibc's malloc and less peak memory (BENCHMARKS.md, "Fourth round").
+// with a tenth less CPU than glibc's malloc and less peak memory (docs/dev/performance-notes.md,
+// "Allocator and start-up").
 #[cfg(target_os = "linux")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -58,13 +58,25 @@ pub(super) struct State {
     pub(super) cards: Vec<Card>,
 }
 
+/// What of the kept state must be loaded again before the next rebuild, least to most.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Reload {
+    /// Only the guide files that changed.
+    Guides,
+    /// The theme and static files too (a template or static file changed).
+    Theme,
+    /// Everything: `site.toml` changed, or nothing is loaded yet.
+    Everything,
+}
+
 /// A site kept in memory between rebuilds; see the module docs.
 pub struct IncrementalSite {
     root: PathBuf,
     options: BuildOptions,
     state: Option<State>,
-    needs_reload: bool,
-    needs_theme: bool,
+    reload: Reload,
+    /// Every page is rendered again at the next rebuild (templates changed, or everything was
+    /// loaded again), not only those whose key changed; stays set until a rebuild succeeds.
     render_all: bool,
     /// The last rebuild succeeded: the checks that only depend on the layout still hold.
     last_ok: bool,
@@ -80,8 +92,7 @@ impl IncrementalSite {
             root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
             options,
             state: None,
-            needs_reload: true,
-            needs_theme: true,
+            reload: Reload::Everything,
             render_all: true,
             last_ok: false,
             published: HashMap::new(),
@@ -113,42 +124,55 @@ impl IncrementalSite {
     /// file system is quiet reports any error, and finds nothing left to do otherwise.
     pub fn rebuild_tentatively(&mut self, changes: &ChangeSet) -> Option<Update> {
         let theme_or_config = changes.templates || changes.statics || changes.config;
-        if self.state.is_none() || self.needs_reload || self.needs_theme || theme_or_config {
+        if self.state.is_none() || self.reload > Reload::Guides || theme_or_config {
             return None;
         }
         self.rebuild_as(changes, true).ok().flatten()
     }
 
-    fn rebuild_as(&mut self, changes: &ChangeSet, tentative: bool) -> Result<Option<Update>> {
-        let started = Instant::now();
-        self.needs_reload |= changes.config || self.state.is_none();
-        self.needs_theme |= changes.templates || changes.statics;
+    /// Loads again what `changes` (and earlier failed rebuilds) made stale; gives how many
+    /// guide files were parsed and what that did, or `None` when a tentative rebuild refuses.
+    fn load_changes(
+        &mut self,
+        changes: &ChangeSet,
+        tentative: bool,
+    ) -> Result<Option<(usize, GuidesUpdate)>> {
+        if changes.config || self.state.is_none() {
+            self.reload = Reload::Everything;
+        } else if changes.templates || changes.statics {
+            self.reload = self.reload.max(Reload::Theme);
+        }
         self.render_all |= changes.templates;
-        let (parsed, guides) = if self.needs_reload {
+        if self.reload == Reload::Everything {
             self.last_ok = false;
             let state = load_state(&self.root, &self.options)?;
             let parsed = state.files.len();
             self.state = Some(state);
             self.links = LinkCache::default();
-            self.needs_reload = false;
-            self.needs_theme = false;
+            self.reload = Reload::Guides;
             self.render_all = true;
-            (parsed, GuidesUpdate::Layout)
-        } else {
-            let state = self.state.as_mut().context("the site is not loaded")?;
-            let (parsed, mut guides) =
-                update_guides(&self.root, &self.options, state, changes, tentative);
-            if guides == GuidesUpdate::Refused {
-                return Ok(None);
-            }
-            if self.needs_theme {
-                self.last_ok = false;
-                state.theme = Theme::load(&self.root, &state.site.config)?;
-                state.statics = read_statics(&state.theme)?;
-                self.needs_theme = false;
-                guides = GuidesUpdate::Layout;
-            }
-            (parsed, guides)
+            return Ok(Some((parsed, GuidesUpdate::Layout)));
+        }
+        let state = self.state.as_mut().context("the site is not loaded")?;
+        let (parsed, mut guides) =
+            update_guides(&self.root, &self.options, state, changes, tentative);
+        if guides == GuidesUpdate::Refused {
+            return Ok(None);
+        }
+        if self.reload == Reload::Theme {
+            self.last_ok = false;
+            state.theme = Theme::load(&self.root, &state.site.config)?;
+            state.statics = read_statics(&state.theme)?;
+            self.reload = Reload::Guides;
+            guides = GuidesUpdate::Layout;
+        }
+        Ok(Some((parsed, guides)))
+    }
+
+    fn rebuild_as(&mut self, changes: &ChangeSet, tentative: bool) -> Result<Option<Update>> {
+        let started = Instant::now();
+        let Some((parsed, guides)) = self.load_changes(changes, tentative)? else {
+            return Ok(None);
         };
         let state = self.state.as_mut().context("the site is not loaded")?;
         let layout = guides == GuidesUpdate::Layout;
@@ -208,6 +232,40 @@ impl IncrementalSite {
             rendered: rendered.len(),
             ..Update::default()
         };
+        let mut output = Output {
+            published: &mut self.published,
+            keys: &mut self.keys,
+        };
+        output.take(state, rendered, &mut update);
+        if layout {
+            output.forget_gone(state, &mut update);
+            *output.keys = state.index.page_paths.iter().cloned().zip(keys).collect();
+        } else {
+            for j in jobs {
+                output
+                    .keys
+                    .insert(state.index.page_paths[j].clone(), keys[j]);
+            }
+        }
+        update.changed.sort_by(|a, b| a.0.cmp(&b.0));
+        update.removed.sort();
+        self.render_all = false;
+        self.last_ok = true;
+        update.elapsed = started.elapsed();
+        Ok(Some(update))
+    }
+}
+
+/// The last good output and the key of every page in it, as a rebuild updates them.
+struct Output<'a> {
+    published: &'a mut HashMap<String, Bytes>,
+    keys: &'a mut HashMap<String, u64>,
+}
+
+impl Output<'_> {
+    /// Takes in the rendered pages and the static files; what differs from what was served
+    /// goes into `update`.
+    fn take(&mut self, state: &State, rendered: Vec<OutputFile>, update: &mut Update) {
         let candidates = rendered
             .into_iter()
             .map(|f| (f.path, Bytes::from(f.bytes)))
@@ -218,29 +276,20 @@ impl IncrementalSite {
                 update.changed.push((path, bytes));
             }
         }
-        if layout {
-            let outputs = &state.index.targets.outputs;
-            update.removed = self
-                .published
-                .keys()
-                .filter(|p| !outputs.contains(p.as_str()))
-                .cloned()
-                .collect();
-            for path in &update.removed {
-                self.published.remove(path);
-            }
-            self.keys = state.index.page_paths.iter().cloned().zip(keys).collect();
-        } else {
-            for j in jobs {
-                self.keys.insert(state.index.page_paths[j].clone(), keys[j]);
-            }
+    }
+
+    /// Drops the files the site no longer has (after its layout changed), into `update`.
+    fn forget_gone(&mut self, state: &State, update: &mut Update) {
+        let outputs = &state.index.targets.outputs;
+        update.removed = self
+            .published
+            .keys()
+            .filter(|p| !outputs.contains(p.as_str()))
+            .cloned()
+            .collect();
+        for path in &update.removed {
+            self.published.remove(path);
         }
-        update.changed.sort_by(|a, b| a.0.cmp(&b.0));
-        update.removed.sort();
-        self.render_all = false;
-        self.last_ok = true;
-        update.elapsed = started.elapsed();
-        Ok(Some(update))
     }
 }
 
