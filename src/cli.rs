@@ -66,6 +66,9 @@ pub struct CheckArgs {
     /// Override base_url from site.toml
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Guides past their review date are errors (exit 1), not warnings
+    #[arg(long)]
+    pub deny_stale: bool,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ pub fn run(command: Command) -> Result<()> {
                 base_url: args.base_url,
                 drafts: args.site.drafts,
                 release: args.release,
+                ..Default::default()
             };
             let report = build(&args.site.root, &options)?;
             for w in &report.warnings {
@@ -41,6 +42,7 @@ pub fn run(command: Command) -> Result<()> {
             let options = BuildOptions {
                 base_url: args.base_url,
                 drafts: args.site.drafts,
+                deny_stale: args.deny_stale,
                 ..Default::default()
             };
             let site = check(&args.site.root, &options)?;

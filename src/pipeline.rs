@@ -14,11 +14,13 @@ use rayon::prelude::*;
 
 use crate::check::links::{BrokenLink, LinkTargets, check_links};
 use crate::check::output_folder::check_output_folder;
+use crate::check::overdue_reviews::find_overdue_reviews;
 use crate::check::portable_names::{OutputName, find_unportable_names};
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::load::content::load_guides;
 use crate::load::validate::validate_site;
 use crate::model::config::SiteConfig;
+use crate::model::prepared_guide::PreparedGuide;
 use crate::model::site::{Site, guide_path};
 use crate::output::build_record::{
     BuildRecord, inputs_digest, output_digest, written_output_digest,
@@ -41,6 +43,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Production output: minified, fingerprinted, with host files ([`crate::release`]).
     pub release: bool,
+    /// Guides past their review date are errors, not warnings (`check --deny-stale`).
+    pub deny_stale: bool,
 }
 
 /// A site rendered in memory.
@@ -104,9 +108,10 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
     let base_path = config.base_path();
-    let (prepared, mut problems) = load_guides(root, &config, options.drafts, |guide| {
+    let (mut prepared, mut problems) = load_guides(root, &config, options.drafts, |guide| {
         prepare_guide_for_build(guide, &base_path)
     });
+    PreparedGuide::date_undated(root, &mut prepared);
     let failed_stems: HashSet<String> = problems
         .0
         .iter()
@@ -132,6 +137,11 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
     problems.extend(links_not_to_failed(
         check_links(&site, &targets),
         &failed_stems,
+    ));
+    problems.extend(find_overdue_reviews(
+        &site,
+        crate::model::review::today(),
+        options.deny_stale,
     ));
     let warnings = conclude(problems, &site)?;
     Ok(CheckedSite {
@@ -453,6 +463,7 @@ mod tests {
                 base_url: Some("https://example.org/sub/".into()),
                 drafts: true,
                 release,
+                ..Default::default()
             };
             let report = build(&root, &options).unwrap();
             let rendered = render_site_files(&root, &options).unwrap();

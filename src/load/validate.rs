@@ -132,6 +132,17 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
             .unwrap_or_else(|| message.text.chars().take(40).collect());
         ids.claim(&mut message.id, &fallback, "message");
     }
+    // Sources have their own ids (what citations name, `source-<id>` in the page).
+    let mut sources = IdSpace {
+        seen: HashMap::new(),
+        problems: ids.problems,
+        file,
+        yaml,
+        off,
+    };
+    for source in &mut f.sources {
+        sources.claim(&mut source.id, &source.title, "source");
+    }
     for list in &mut f.checklists {
         let mut items = IdSpace {
             seen: HashMap::new(),

@@ -16,6 +16,8 @@ pub struct RenderedBody {
     pub links: Vec<Link>,
     /// Markers that name a kind of widget we do not know.
     pub bad_markers: Vec<(String, Position)>,
+    /// Citations (`[^src:ID]`) naming no source of the guide: the id and where it stands.
+    pub unknown_citations: Vec<(String, Position)>,
     pub word_count: usize,
 }
 

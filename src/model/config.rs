@@ -38,6 +38,19 @@ pub struct SiteConfig {
     pub serve: ServeConfig,
     #[serde(default)]
     pub publish: PublishConfig,
+    #[serde(default)]
+    pub review: ReviewConfig,
+    /// `[[notices]]`: shown above the body of every matching guide.
+    #[serde(default)]
+    pub notices: Vec<crate::model::notice::SiteNotice>,
+}
+
+/// `[review]`: how often guides are due for review (docs/configuration.md, "\[review\]").
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// A guide with `reviewed:` is due this long after it; none: never due.
+    pub every: Option<crate::model::review::ReviewInterval>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

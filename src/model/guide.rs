@@ -47,6 +47,9 @@ pub struct FrontMatter {
     pub takeaways: Vec<String>,
     #[serde(default)]
     pub steps: Vec<Step>,
+    /// The guide's total time as the author gives it, instead of the steps' sum.
+    #[serde(default)]
+    pub total_time: Option<Duration>,
     #[serde(default)]
     pub checklists: Vec<Checklist>,
     #[serde(default)]
@@ -57,6 +60,19 @@ pub struct FrontMatter {
     pub callouts: Vec<Callout>,
     #[serde(default)]
     pub messages: Vec<Message>,
+    #[serde(default)]
+    pub sources: Vec<crate::model::source::Source>,
+    /// When the guide's advice was last checked.
+    #[serde(default)]
+    pub reviewed: Option<Date>,
+    #[serde(default)]
+    pub reviewed_by: Option<String>,
+    /// Overrides `[review] every` of site.toml for this guide.
+    #[serde(default)]
+    pub review_every: Option<crate::model::review::ReviewInterval>,
+    /// Shown above the body, after the site's notices.
+    #[serde(default)]
+    pub notices: Vec<crate::model::notice::Notice>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -71,6 +87,9 @@ pub struct Step {
     pub duration: Option<Duration>,
     #[serde(default)]
     pub phase: Option<String>,
+    /// Runs alongside another step: shown as usual, left out of the guide's total time.
+    #[serde(default)]
+    pub alongside: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -309,14 +328,25 @@ impl Duration {
 
     /// The upper bound in minutes, for adding durations up.
     pub fn max_minutes(&self) -> u64 {
-        let per = match self.unit {
+        u64::from(self.max) * self.unit.minutes()
+    }
+
+    /// The lower bound in minutes.
+    pub fn min_minutes(&self) -> u64 {
+        u64::from(self.min) * self.unit.minutes()
+    }
+}
+
+impl DurationUnit {
+    /// Minutes in one unit (a month counts 30 days).
+    pub fn minutes(self) -> u64 {
+        match self {
             DurationUnit::Minute => 1,
             DurationUnit::Hour => 60,
             DurationUnit::Day => 60 * 24,
             DurationUnit::Week => 60 * 24 * 7,
             DurationUnit::Month => 60 * 24 * 30,
-        };
-        u64::from(self.max) * per
+        }
     }
 }
 

@@ -6,6 +6,10 @@
 pub mod body;
 pub mod config;
 pub mod guide;
+pub mod notice;
 pub mod prepared_guide;
+pub mod review;
 pub mod site;
+pub mod source;
+pub mod total_time;
 pub mod views;

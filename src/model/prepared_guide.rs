@@ -3,9 +3,11 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Position};
 use crate::model::body::{BodyPart, Link, Placement, RenderedBody, WidgetRef};
 use crate::model::guide::Guide;
+use crate::model::notice::NoticeView;
+use crate::model::source::SourceView;
 use crate::model::views::*;
 
 /// A guide with everything rendered that does not need templates.
@@ -25,6 +27,17 @@ pub struct PreparedGuide {
     /// Every id the guide page defines.
     pub anchors: HashSet<String>,
     pub word_count: usize,
+    /// The numbered "Sources" section.
+    pub sources: Vec<SourceView>,
+    /// Citations naming no source, with where they stand in the file.
+    pub unknown_citations: Vec<(String, Position)>,
+    /// Where `reviewed:` stands in the file (the start of the file if it is not set).
+    pub review_position: Position,
+    /// The guide's own notices, rendered.
+    pub notices: Vec<NoticeView>,
+    /// When the file last changed (RFC 3339), for a guide with no `date` or `updated`: set by
+    /// [`PreparedGuide::date_undated`].
+    pub file_changed: Option<String>,
 }
 
 impl PreparedGuide {
@@ -47,6 +60,24 @@ impl PreparedGuide {
         }
         for callout in &mut g.front.callouts {
             callout.body = String::new();
+        }
+    }
+
+    /// Gives every guide without `date` and `updated` its file's last change
+    /// ([`crate::load::file_dates`]), for the feed.
+    pub fn date_undated<'a>(
+        root: &std::path::Path,
+        guides: impl IntoIterator<Item = &'a mut PreparedGuide>,
+    ) {
+        let mut undated: Vec<&mut PreparedGuide> = guides
+            .into_iter()
+            .filter(|g| g.guide.front.date.is_none() && g.guide.front.updated.is_none())
+            .collect();
+        let files: Vec<std::path::PathBuf> =
+            undated.iter().map(|g| g.guide.source.clone()).collect();
+        let mut changed = crate::load::file_dates::last_changed(root, &files);
+        for g in &mut undated {
+            g.file_changed = changed.remove(&g.guide.source);
         }
     }
 
@@ -119,6 +150,23 @@ impl PreparedGuide {
                     .with_help("see docs/guide-format.md, \"Placing widgets\"")
             })
             .collect();
+        problems.extend(self.unknown_citations.iter().map(|(id, pos)| {
+            let ids: Vec<&str> = self.sources.iter().map(|s| s.id.as_str()).collect();
+            let help = if ids.is_empty() {
+                "add the source to `sources:` in the front matter, with its `id`".to_string()
+            } else {
+                format!(
+                    "cite one of: {}; or add the source to `sources:`",
+                    ids.join(", ")
+                )
+            };
+            Diagnostic::error(
+                file,
+                *pos,
+                format!("`[^src:{id}]` cites no source of this guide"),
+            )
+            .with_help(help)
+        }));
         let mut seen = HashSet::new();
         for p in self.placements() {
             if self.widget(&p.widget).is_none() {

@@ -15,8 +15,11 @@ pub struct StepsView {
     pub count: usize,
     pub has_phases: bool,
     pub phases: Vec<PhaseView>,
-    /// Sum of the steps' longest durations, in words (`about 3 months`), if any step has one.
+    /// The guide's total time in words (`about 6–10 weeks`), see [`crate::model::total_time`].
     pub total_time: Option<String>,
+    /// The same as ISO 8601 (`P14DT3H`), only when exact or set by the author.
+    #[serde(skip)]
+    pub total_time_iso: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

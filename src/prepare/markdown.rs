@@ -15,6 +15,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use crate::diagnostic::{LineIndex, Position};
 use crate::model::body::{BodyPart, Link, Placement, RenderedBody, TocEntry, WidgetRef};
 use crate::model::guide::{Checklist, ChecklistItem, slugify};
+use crate::prepare::citations::{CitableSources, is_source_definition, uncited_id};
 use crate::prepare::unique_ids::UniqueIds;
 
 /// The markdown extensions every guide gets.
@@ -37,11 +38,14 @@ pub struct BodyContext<'a> {
     pub reserved_html_ids: &'a HashSet<String>,
     /// Widget ids of the guide, which a task list's checklist must not take.
     pub widget_ids: &'a HashSet<String>,
+    /// What `[^src:ID]` may cite.
+    pub sources: &'a CitableSources<'a>,
 }
 
 /// Renders a guide body.
 pub fn render_body(markdown: &str, cx: &BodyContext) -> RenderedBody {
     let (line_offset, base_path) = (cx.line_offset, cx.base_path);
+    let markdown = &*cx.sources.with_definitions(markdown);
     // Sized up front (guides average one event per 22 bytes): growing it by doubling copied
     // every event several times and was a tenth of the time spent on a body.
     let mut events = Vec::with_capacity(markdown.len() / 16 + 16);
@@ -53,6 +57,7 @@ pub fn render_body(markdown: &str, cx: &BodyContext) -> RenderedBody {
         base_path,
         used_ids: UniqueIds::new(cx.reserved_html_ids.clone()),
         widget_ids: UniqueIds::new(cx.widget_ids.clone()),
+        sources: cx.sources,
         body: RenderedBody::default(),
         pending: Vec::new(),
         last_heading: None,
@@ -73,6 +78,7 @@ struct BodyWalk<'a> {
     base_path: &'a str,
     used_ids: UniqueIds,
     widget_ids: UniqueIds,
+    sources: &'a CitableSources<'a>,
     body: RenderedBody,
     pending: Vec<Event<'a>>,
     last_heading: Option<(String, String)>,
@@ -85,6 +91,15 @@ impl<'a> BodyWalk<'a> {
         self.lines
             .position(self.markdown, offset)
             .shifted(self.line_offset)
+    }
+
+    /// Where a citation of no source, in the text event at `range`, starts: the `[` before
+    /// `^src:` is a text event of its own.
+    fn uncited_position(&self, range: std::ops::Range<usize>) -> Position {
+        let raw = &self.markdown[range.clone()];
+        let at = range.start + raw.find("^src:").unwrap_or(0);
+        let bracket = self.markdown[..at].ends_with('[');
+        self.position(at - usize::from(bracket))
     }
 
     fn flush(&mut self) {
@@ -191,6 +206,9 @@ impl<'a> BodyWalk<'a> {
                 }
                 i + 1
             }
+            Event::Start(Tag::FootnoteDefinition(label)) if is_source_definition(label) => {
+                find_end(events, i) + 1
+            }
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 self.body.anchors.push(label.to_string());
                 self.pending.push(event.clone());
@@ -214,6 +232,15 @@ impl<'a> BodyWalk<'a> {
         }
         if let Event::Text(text) = event {
             self.body.word_count += count_words(text);
+            if let Some(id) = uncited_id(text) {
+                let position = self.uncited_position(range.clone());
+                self.body.unknown_citations.push((id, position));
+            }
+        }
+        if let Event::FootnoteReference(label) = event
+            && let Some(html) = self.sources.cite(label)
+        {
+            return self.pending.push(html);
         }
         let event = rebase_any(event.clone(), self.base_path);
         self.pending.push(event);
@@ -243,7 +270,12 @@ impl<'a> BodyWalk<'a> {
                                 | Event::End(TagEnd::Paragraph)
                         )
                     })
-                    .map(|(e, _)| rebase_event(e, self.base_path))
+                    .map(|(e, _)| match e {
+                        Event::FootnoteReference(label) => {
+                            self.sources.cite(label).unwrap_or_else(|| e.clone())
+                        }
+                        _ => rebase_event(e, self.base_path),
+                    })
                     .collect();
                 for (e, r) in &events[j + 1..item_end] {
                     if let Event::Start(Tag::Link { dest_url, .. }) = e {
@@ -251,6 +283,12 @@ impl<'a> BodyWalk<'a> {
                             target: dest_url.to_string(),
                             position: self.position(r.start),
                         });
+                    }
+                    if let Event::Text(text) = e
+                        && let Some(id) = uncited_id(text)
+                    {
+                        let position = self.uncited_position(r.clone());
+                        self.body.unknown_citations.push((id, position));
                     }
                 }
                 let text = plain_text(inner.iter());
@@ -348,19 +386,58 @@ pub fn rebase<'a>(url: &CowStr<'a>, base_path: &str) -> CowStr<'a> {
     }
 }
 
+/// A markdown fragment of the front matter, rendered.
+pub struct Fragment {
+    pub html: String,
+    /// Every link target, in order.
+    pub links: Vec<String>,
+    /// Ids of citations that name no source.
+    pub unknown_citations: Vec<String>,
+}
+
 /// Renders a markdown fragment from the front matter (a step body, an answer) as block HTML.
-pub fn render_fragment(markdown: &str, base_path: &str) -> (String, Vec<String>) {
+pub fn render_fragment(markdown: &str, base_path: &str, sources: &CitableSources) -> Fragment {
     let mut links = Vec::new();
-    let events = Parser::new_ext(markdown, parser_options()).map(|e| {
+    let mut unknown_citations = Vec::new();
+    let markdown = &*sources.with_definitions(markdown);
+    let mut in_source_definition = false;
+    let events = Parser::new_ext(markdown, parser_options()).filter_map(|e| {
+        match &e {
+            Event::Start(Tag::FootnoteDefinition(label)) if is_source_definition(label) => {
+                in_source_definition = true;
+            }
+            Event::End(TagEnd::FootnoteDefinition) if in_source_definition => {
+                in_source_definition = false;
+                return None;
+            }
+            _ => {}
+        }
+        if in_source_definition {
+            return None;
+        }
         if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &e {
             links.push(dest_url.to_string());
         }
-        rebase_any(e, base_path)
+        if let Event::Text(text) = &e
+            && let Some(id) = uncited_id(text)
+        {
+            unknown_citations.push(id);
+        }
+        if let Event::FootnoteReference(label) = &e
+            && let Some(html) = sources.cite(label)
+        {
+            return Some(html);
+        }
+        Some(rebase_any(e, base_path))
     });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events);
     html.shrink_to_fit();
-    (html, links)
+    Fragment {
+        html,
+        links,
+        unknown_citations,
+    }
 }
 
 /// How many words `text` has: `text.split_whitespace().count()`, without decoding characters
@@ -381,15 +458,18 @@ pub fn count_words(text: &str) -> usize {
 }
 
 /// Renders one line of markdown without the wrapping paragraph (checklist items, table cells).
-pub fn render_inline(markdown: &str, base_path: &str) -> (String, Vec<String>) {
-    let (html, links) = render_fragment(markdown, base_path);
-    let trimmed = html.trim();
+pub fn render_inline(markdown: &str, base_path: &str, sources: &CitableSources) -> Fragment {
+    let fragment = render_fragment(markdown, base_path, sources);
+    let trimmed = fragment.html.trim();
     let inner = trimmed
         .strip_prefix("<p>")
         .and_then(|s| s.strip_suffix("</p>"))
         .filter(|s| !s.contains("<p>"))
         .unwrap_or(trimmed);
-    (inner.to_string(), links)
+    Fragment {
+        html: inner.to_string(),
+        ..fragment
+    }
 }
 
 /// Moves the target of a link or image written from the site root under the base path.
@@ -455,6 +535,7 @@ mod tests {
                 base_path,
                 reserved_html_ids: reserved,
                 widget_ids: &none,
+                sources: &CitableSources::NONE,
             },
         )
     }
@@ -586,6 +667,9 @@ Text
 
     #[test]
     fn inline_strips_paragraph() {
-        assert_eq!(render_inline("Call *them*", "/").0, "Call <em>them</em>");
+        assert_eq!(
+            render_inline("Call *them*", "/", &CitableSources::NONE).html,
+            "Call <em>them</em>"
+        );
     }
 }

@@ -7,11 +7,15 @@
 
 use std::collections::HashSet;
 
-use crate::load::front_matter::YamlLocator;
+use crate::load::front_matter::{YamlLocator, locate_value};
 use crate::model::body::Link;
 use crate::model::guide::{Checklist, Guide};
+use crate::model::notice::NoticeView;
 use crate::model::prepared_guide::PreparedGuide;
+use crate::model::source::source_views;
+use crate::model::total_time::total_time;
 use crate::model::views::*;
+use crate::prepare::citations::{CITATION_PREFIX, CitableSources};
 use crate::prepare::markdown::{
     BodyContext, count_words, render_body, render_fragment, render_inline,
 };
@@ -43,19 +47,30 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     let f = &guide.front;
     let mut links = Vec::new();
     let mut words = 0;
+    let review_position = f
+        .reviewed
+        .and_then(|d| locate_value(&guide.yaml, guide.yaml_line_offset, "reviewed", &d.iso(), 0))
+        .unwrap_or(crate::diagnostic::Position::START);
     let mut locator = YamlLocator::new(&guide.yaml, guide.yaml_line_offset);
+    let sources = source_views(&f.sources);
+    let citable = CitableSources { sources: &sources };
+    let mut unknown_citations = Vec::new();
     let mut fragment = |md: &str, inline: bool| {
         words += count_words(md);
-        let (html, found) = if inline {
-            render_inline(md, base_path)
+        let rendered = if inline {
+            render_inline(md, base_path, &citable)
         } else {
-            render_fragment(md, base_path)
+            render_fragment(md, base_path, &citable)
         };
-        for target in found {
+        for target in rendered.links {
             let position = locator.locate(&target);
             links.push(Link { target, position });
         }
-        html
+        for id in rendered.unknown_citations {
+            let position = locator.locate(&format!("[^{CITATION_PREFIX}{id}]"));
+            unknown_citations.push((id, position));
+        }
+        rendered.html
     };
 
     let takeaways = (!f.takeaways.is_empty()).then(|| TakeawaysView {
@@ -85,17 +100,13 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
                 }),
             }
         }
-        let minutes: u64 = f
-            .steps
-            .iter()
-            .filter_map(|s| s.duration.as_ref())
-            .map(|d| d.max_minutes())
-            .sum();
+        let total = total_time(&f.steps, f.total_time.as_ref());
         StepsView {
             count: f.steps.len(),
             has_phases: f.steps.iter().any(|s| s.phase.is_some()),
             phases,
-            total_time: (minutes > 0).then(|| describe_minutes(minutes)),
+            total_time: total.as_ref().map(|t| t.words.clone()),
+            total_time_iso: total.and_then(|t| t.iso),
         }
     });
     let mut checklists: Vec<ChecklistView> = f
@@ -154,6 +165,16 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         })
         .collect();
 
+    let notices: Vec<NoticeView> = f
+        .notices
+        .iter()
+        .map(|n| NoticeView {
+            kind: n.kind,
+            title: n.title.clone(),
+            body: fragment(&n.body, false),
+        })
+        .collect();
+
     let ids = PreparedIds::collect(&steps, &checklists, &faqs, &dos_donts, &callouts, &messages);
     let mut anchors: HashSet<String> = SECTION_IDS
         .iter()
@@ -161,6 +182,10 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         .chain(ids.html_ids)
         .collect();
     let widget_ids: HashSet<String> = ids.widget_ids.into_iter().collect();
+    if !sources.is_empty() {
+        anchors.extend(["sources".to_string(), "sources-title".to_string()]);
+        anchors.extend(sources.iter().map(|s| s.html_id.clone()));
+    }
 
     let body = render_body(
         &guide.body,
@@ -169,8 +194,10 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
             base_path,
             reserved_html_ids: &anchors,
             widget_ids: &widget_ids,
+            sources: &citable,
         },
     );
+    unknown_citations.extend(body.unknown_citations.iter().cloned());
     for list in &body.checklists {
         let view = ChecklistView {
             from_body: true,
@@ -207,6 +234,11 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         links,
         anchors,
         word_count,
+        sources,
+        unknown_citations,
+        review_position,
+        notices,
+        file_changed: None,
     }
 }
 
@@ -272,39 +304,5 @@ fn checklist_view(list: &Checklist, mut inline: impl FnMut(&str) -> String) -> C
                 html: inline(&i.text),
             })
             .collect(),
-    }
-}
-
-/// `about 3 months`, `about 2 weeks`, `45 minutes`.
-fn describe_minutes(minutes: u64) -> String {
-    let units = [
-        (60 * 24 * 30, "month"),
-        (60 * 24 * 7, "week"),
-        (60 * 24, "day"),
-        (60, "hour"),
-    ];
-    for (size, name) in units {
-        if minutes >= size {
-            let n = (minutes + size / 2) / size;
-            let exact = minutes.is_multiple_of(size);
-            return format!(
-                "{}{n} {name}{}",
-                if exact { "" } else { "about " },
-                if n == 1 { "" } else { "s" }
-            );
-        }
-    }
-    format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn minutes_in_words() {
-        assert_eq!(describe_minutes(45), "45 minutes");
-        assert_eq!(describe_minutes(60 * 24 * 14), "2 weeks");
-        assert_eq!(describe_minutes(60 * 24 * 30 * 3 + 60), "about 3 months");
     }
 }

@@ -27,6 +27,20 @@ enum Node<'a> {
     BreadcrumbList(BreadcrumbList<'a>),
     HowTo(HowTo<'a>),
     FaqPage(FaqPage<'a>),
+    WebPage(WebPage<'a>),
+}
+
+/// The page itself, given when the guide says when it was reviewed (`lastReviewed` and
+/// `reviewedBy` belong to a WebPage in schema.org, not to an Article).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WebPage<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    last_reviewed: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reviewed_by: Option<Organization<'a>>,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -42,6 +56,8 @@ struct Article<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
     author: Organization<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    citation: Vec<CreativeWork<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date_modified: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,6 +71,21 @@ struct Article<'a> {
     publisher: Organization<'a>,
     url: &'a str,
     word_count: usize,
+}
+
+/// A source of the guide, as schema.org `citation`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreativeWork<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_published: Option<&'a str>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publisher: Option<Organization<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -134,6 +165,20 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
             kind: "Organization",
             name: author,
         },
+        citation: g
+            .sources
+            .iter()
+            .map(|s| CreativeWork {
+                kind: "CreativeWork",
+                date_published: s.date.as_deref().filter(|d| is_iso_date(d)),
+                name: &s.title,
+                publisher: s.publisher.as_deref().map(|name| Organization {
+                    kind: "Organization",
+                    name,
+                }),
+                url: s.url.as_deref(),
+            })
+            .collect(),
         date_modified: f.updated.or(f.date).map(|d| d.iso()),
         date_published: f.date.map(|d| d.iso()),
         description: &f.description,
@@ -168,7 +213,6 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
     let mut graph = vec![Node::Article(article), Node::BreadcrumbList(breadcrumbs)];
     graph.extend(g.steps.as_ref().map(|steps| {
         let all = || steps.phases.iter().flat_map(|p| &p.steps);
-        let timed = all().filter(|s| s.duration_iso.is_some()).count();
         Node::HowTo(HowTo {
             kind: "HowTo",
             description: &f.description,
@@ -186,11 +230,7 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
                     url: format!("{url}#{}", s.html_id),
                 })
                 .collect(),
-            total_time: if timed == steps.count {
-                total_iso(g)
-            } else {
-                None
-            },
+            total_time: steps.total_time_iso.clone(),
         })
     }));
     graph.extend((!g.faqs.is_empty()).then(|| {
@@ -210,6 +250,17 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
                 .collect(),
         })
     }));
+    graph.extend(f.reviewed.map(|reviewed| {
+        Node::WebPage(WebPage {
+            kind: "WebPage",
+            last_reviewed: reviewed.iso(),
+            reviewed_by: f.reviewed_by.as_deref().map(|name| Organization {
+                kind: "Person",
+                name,
+            }),
+            url: &url,
+        })
+    }));
     let doc = Document {
         context: "https://schema.org",
         graph,
@@ -218,34 +269,17 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
     escape_for_script(&json)
 }
 
-/// The sum of all step durations (upper bounds) in ISO 8601 days or minutes.
-fn total_iso(g: &PreparedGuide) -> Option<String> {
-    let minutes: u64 = g
-        .guide
-        .front
-        .steps
-        .iter()
-        .filter_map(|s| s.duration.as_ref())
-        .map(|d| d.max_minutes())
-        .sum();
-    if minutes == 0 {
-        return None;
-    }
-    let (days, hours, mins) = (minutes / (60 * 24), minutes / 60 % 24, minutes % 60);
-    let mut iso = String::from("P");
-    if days > 0 {
-        iso.push_str(&format!("{days}D"));
-    }
-    if hours > 0 || mins > 0 {
-        iso.push('T');
-        if hours > 0 {
-            iso.push_str(&format!("{hours}H"));
-        }
-        if mins > 0 {
-            iso.push_str(&format!("{mins}M"));
-        }
-    }
-    Some(iso)
+/// `2021`, `2021-03` or `2021-03-04`: a date schema.org reads (a source's date is free text).
+fn is_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    matches!(b.len(), 4 | 7 | 10)
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// Makes JSON safe inside `<script>`: no `<`, `>` or `&` survives.

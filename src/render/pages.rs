@@ -101,6 +101,19 @@ struct GuideView {
     prev: Option<LinkView>,
     next: Option<LinkView>,
     breadcrumbs: Vec<LinkView>,
+    sources: Vec<crate::model::source::SourceView>,
+    review: Option<ReviewView>,
+    notices: Vec<crate::model::notice::NoticeView>,
+}
+
+/// "Last reviewed", and the date the browser compares with today to say a review is overdue.
+#[derive(Serialize)]
+struct ReviewView {
+    reviewed: String,
+    reviewed_iso: String,
+    reviewed_by: Option<String>,
+    due: Option<String>,
+    due_iso: Option<String>,
 }
 
 pub fn site_view(site: &Site) -> SiteView {
@@ -374,6 +387,18 @@ pub fn render_guide_page(
         after,
         prev: index.checked_sub(1).map(link),
         next: (index + 1 < site.guides.len()).then(|| link(index + 1)),
+        sources: g.sources.clone(),
+        notices: crate::render::notices::guide_notices(site, g),
+        review: f.reviewed.map(|reviewed| {
+            let due = crate::model::review::review_due(f, site.config.review.every);
+            ReviewView {
+                reviewed: reviewed.human(),
+                reviewed_iso: reviewed.iso(),
+                reviewed_by: f.reviewed_by.clone(),
+                due: due.map(|d| d.human()),
+                due_iso: due.map(|d| d.iso()),
+            }
+        }),
         breadcrumbs: vec![
             LinkView {
                 name: "Home".into(),
@@ -552,7 +577,11 @@ pub fn render_feed(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFi
         .map(|g| FeedEntry {
             title: g.guide.front.title.clone(),
             url: site.permalink(&guide_path(&g.guide.slug)),
-            updated: when(g).map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| d.rfc3339()),
+            updated: when(g).map(|d| d.rfc3339()).unwrap_or_else(|| {
+                g.file_changed
+                    .clone()
+                    .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+            }),
             published: g.guide.front.date.map(|d| d.rfc3339()),
             summary: g.guide.front.description.clone(),
         })

@@ -75,7 +75,15 @@ pub(super) fn load_files(
         let file = &files[i];
         load_file(root, file, contents, old_hash(file), drafts, base_path)
     });
-    files.into_iter().zip(loaded).collect()
+    let mut loaded: Vec<(PathBuf, Loaded)> = files.into_iter().zip(loaded).collect();
+    PreparedGuide::date_undated(
+        root,
+        loaded.iter_mut().filter_map(|(_, l)| match l {
+            Loaded::New(_, Ok(Some(guide))) => Some(&mut **guide),
+            _ => None,
+        }),
+    );
+    loaded
 }
 
 pub(super) fn load_file(

@@ -3,11 +3,13 @@
 //! 1. Bind the port first (the next free one if it is taken), because the served site's
 //!    `base_url` is this server's URL.
 //! 2. Build everything once with [`incremental::IncrementalSite`]; the output lives in a map
-//!    shared with the HTTP handlers ([`http`]); `public/` is never touched.
+//!    shared with the HTTP handlers ([`http`]); `public/` is never touched. Connections are
+//!    accepted and bounded by `connections` (header and idle timeouts, a connection cap).
 //! 3. A [`SiteWatcher`] reports changed paths; the rebuild loop (one thread) classifies them,
 //!    coalesces bursts, rebuilds what changed, swaps the changed files into the map and tells
-//!    open pages through [`reload`]. A failed rebuild keeps the last good site served, prints
-//!    the error once and shows it in the browser.
+//!    open pages through [`reload`]. A failed rebuild keeps the last good site served and,
+//!    once the changed files were quiet for a moment, prints the error once and shows it in
+//!    the browser.
 //! 4. Ctrl-C ends the event streams, stops the server and the loop, and returns.
 
 pub mod changes;
@@ -15,6 +17,7 @@ mod connections;
 mod guide_files;
 pub mod http;
 pub mod incremental;
+mod limits;
 mod page_keys;
 pub mod reload;
 mod site_checks;
@@ -236,7 +239,7 @@ async fn run_server(listener: TcpListener, shared: Arc<Shared>) -> Result<()> {
         // Event streams never end by themselves; end them so the server can stop.
         let _ = shared.events.send(LiveEvent::Shutdown);
     };
-    connections::serve_connections(listener, app, connections::Limits::from_env(), stop).await;
+    connections::serve_connections(listener, app, limits::ConnectionLimits::from_env(), stop).await;
     Ok(())
 }
 
@@ -410,30 +413,19 @@ impl RebuildLoop {
                     None => event,
                 });
             }
-            if !self.collect(receiver, &mut changes, streaming) {
+            let Some(last_change) = self.collect(receiver, &mut changes, streaming) else {
                 return;
-            }
+            };
             if changes.is_empty() {
                 if let Some(h) = held.take() {
                     self.shared.send(h);
                 }
                 continue;
             }
-            let result = self.rebuild(&changes);
-            last_rebuild = Some(Instant::now());
-            let event = match result {
-                Ok(event) => event,
-                // The rebuild may have read a file still being written (a save in pieces):
-                // the error is reported only if nothing else arrives for ERROR_QUIET.
-                Err(e) => match receiver.recv_timeout(ERROR_QUIET) {
-                    Ok(message) => {
-                        next = Some(message);
-                        continue;
-                    }
-                    Err(RecvTimeoutError::Timeout) => self.report_failure(&e),
-                    Err(RecvTimeoutError::Disconnected) => return,
-                },
+            let Some(event) = self.rebuild_settled(receiver, &mut changes, last_change) else {
+                return;
             };
+            last_rebuild = Some(Instant::now());
             // More changes already queued: hold this event back, one reload covers both.
             if let Ok(message) = receiver.try_recv() {
                 next = Some(message);
@@ -460,20 +452,20 @@ impl RebuildLoop {
     /// Takes in what arrives until the file system is quiet: [`SETTLE`] after a single save,
     /// longer after a vanished file ([`REMOVAL_GRACE`]) and in a burst ([`BURST_QUIET`]).
     /// `streaming`: these changes follow the last rebuild closely, so a burst is under way.
+    /// Returns when the last change came in; `None` means stop.
     fn collect(
         &mut self,
         receiver: &Receiver<WatchMessage>,
         changes: &mut ChangeSet,
         streaming: bool,
-    ) -> bool {
+    ) -> Option<Instant> {
         let started = Instant::now();
         let mut last = started;
         loop {
             while let Ok(message) = receiver.try_recv() {
-                if !self.absorb(changes, message) {
-                    return false;
+                if self.take_in(changes, message)? {
+                    last = Instant::now();
                 }
-                last = Instant::now();
             }
             let removal = changes
                 .guides
@@ -488,19 +480,31 @@ impl RebuildLoop {
             };
             let quiet = last.elapsed();
             if quiet >= wanted || started.elapsed() >= BURST_MAX_WAIT {
-                return true;
+                return Some(last);
             }
             match receiver.recv_timeout(wanted - quiet) {
                 Ok(message) => {
-                    if !self.absorb(changes, message) {
-                        return false;
+                    if self.take_in(changes, message)? {
+                        last = Instant::now();
                     }
-                    last = Instant::now();
                 }
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return false,
+                Err(RecvTimeoutError::Disconnected) => return None,
             }
         }
+    }
+
+    /// Adds one watcher message to `changes`: `Some(true)` when it changed something that
+    /// matters, `Some(false)` when not (only ignored paths, such as a log file in the site's
+    /// folder, which must not keep a save from settling), `None` to stop.
+    fn take_in(&mut self, changes: &mut ChangeSet, message: WatchMessage) -> Option<bool> {
+        let mut more = ChangeSet::default();
+        if !self.absorb(&mut more, message) {
+            return None;
+        }
+        let relevant = !more.is_empty();
+        changes.merge(more);
+        Some(relevant)
     }
 
     /// Adds one watcher message to `changes`; `false` means stop.
@@ -538,8 +542,45 @@ impl RebuildLoop {
         true
     }
 
-    /// Rebuilds and, on success, publishes and returns the event for open pages.
-    fn rebuild(&mut self, changes: &ChangeSet) -> Result<LiveEvent> {
+    /// Rebuilds, publishes on success, and returns the event for open pages. A failure is
+    /// reported only once the changed files were quiet for [`ERROR_QUIET`] since
+    /// `last_change`: changes that come before that (the rest of a file written in pieces)
+    /// are taken in and rebuilt first. `None` means stop.
+    fn rebuild_settled(
+        &mut self,
+        receiver: &Receiver<WatchMessage>,
+        changes: &mut ChangeSet,
+        mut last_change: Instant,
+    ) -> Option<LiveEvent> {
+        loop {
+            let error = match self.rebuild(changes) {
+                Ok(update) => return Some(self.publish(update)),
+                Err(error) => error,
+            };
+            self.shared.update_status(|s| s.rebuilds += 1);
+            loop {
+                let quiet = last_change.elapsed();
+                if quiet >= ERROR_QUIET {
+                    return Some(self.report_failure(&error));
+                }
+                match receiver.recv_timeout(ERROR_QUIET - quiet) {
+                    Ok(message) => {
+                        if self.take_in(changes, message)? {
+                            last_change = self.collect(receiver, changes, false)?;
+                            break;
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        return Some(self.report_failure(&error));
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return None,
+                }
+            }
+        }
+    }
+
+    /// Rebuilds and follows a moved guides folder or theme with the watcher.
+    fn rebuild(&mut self, changes: &ChangeSet) -> Result<Update> {
         let result = self.site.rebuild(changes);
         let layout = self.site.config().map(SiteLayout::of);
         if let Some(layout) = &layout {
@@ -548,12 +589,11 @@ impl RebuildLoop {
         if let Err(e) = self.watcher.refresh(layout) {
             eprintln!("warning: {e:#}");
         }
-        Ok(self.publish(result?))
+        result
     }
 
-    /// Prints a failed rebuild's error, counts it and returns the event for open pages.
+    /// Prints a failed rebuild's error, records it, and returns the event for open pages.
     fn report_failure(&mut self, error: &anyhow::Error) -> LiveEvent {
-        self.shared.update_status(|s| s.rebuilds += 1);
         let served = !self.shared.files().is_empty();
         let text = self.printer.error(error, served);
         self.shared.update_status(|s| {

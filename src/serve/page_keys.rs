@@ -158,7 +158,7 @@ pub fn update_cards(
                     key: hash_of(&html),
                     link: hash_of((slug, &front.title)),
                     sitemap: hash_of((slug, front.updated.or(front.date))),
-                    dates: hash_of((front.date, front.updated)),
+                    dates: hash_of((front.date, front.updated, &g.file_changed)),
                     html,
                 })
             }

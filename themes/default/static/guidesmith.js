@@ -268,6 +268,13 @@
   openTarget();
   window.addEventListener("hashchange", openTarget);
 
+  /* A review past due, by the reader's clock (the page only knows the due date). */
+  var today = new Date();
+  var iso = today.getFullYear() + "-" + ("0" + (today.getMonth() + 1)).slice(-2) + "-" + ("0" + today.getDate()).slice(-2);
+  all("[data-review-due]").forEach(function (note) {
+    note.hidden = !(iso > note.getAttribute("data-review-due"));
+  });
+
   /* Other tabs of this site: take their changes. */
   window.addEventListener("storage", function (e) {
     if (e.key === null) memory = {};
