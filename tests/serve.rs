@@ -788,37 +788,6 @@ fn a_log_file_and_a_link_to_a_folder_above_the_site_trigger_no_rebuilds() {
     assert_eq!(server.counter("rebuilds"), before, "{}", server.stderr());
 }
 
-/// A save written in three pieces a little apart (a slow editor, a network drive) never shows
-/// the error the half-written file would give; the finished file is served.
-#[test]
-fn a_save_in_three_pieces_shows_no_error() {
-    use std::io::Write;
-    let (_tmp, root) = temp_site();
-    let server = Server::start(&root, &[]);
-    let events = server.events();
-    let text = guide("Beta", "planning", "Beta body, now saved in three pieces.");
-    let (a, rest) = text.split_at(text.len() / 3);
-    let (b, c) = rest.split_at(rest.len() / 2);
-    let mut file = fs::File::create(root.join("guides/beta.md")).unwrap();
-    for piece in [a, b, c] {
-        file.write_all(piece.as_bytes()).unwrap();
-        file.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    drop(file);
-    let seen = events.drain(Duration::from_secs(2));
-    assert!(
-        !seen.iter().any(|(name, _)| name == "error"),
-        "an error reached the page: {seen:?}"
-    );
-    assert!(
-        server
-            .get("/beta/")
-            .body
-            .contains("now saved in three pieces")
-    );
-}
-
 /// The environment variable that shortens the header and idle timeout for these tests.
 const HEADER_TIMEOUT_VAR: &str = "GUIDESMITH_SERVE_HEADER_TIMEOUT_MS";
 

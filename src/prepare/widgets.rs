@@ -201,18 +201,7 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     for list in &body.checklists {
         let view = ChecklistView {
             from_body: true,
-            id: list.id.clone(),
-            html_id: format!("checklist-{}", list.id),
-            title: list.title.clone(),
-            items: list
-                .items
-                .iter()
-                .map(|i| ItemView {
-                    id: i.id.clone(),
-                    html_id: format!("checklist-{}--{}", list.id, i.id),
-                    html: i.text.clone(),
-                })
-                .collect(),
+            ..checklist_view(list, str::to_string)
         };
         anchors.insert(view.html_id.clone());
         anchors.extend(view.items.iter().map(|i| i.html_id.clone()));
