@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -96,24 +95,6 @@ fn mutate(rng: &mut Rng, text: &[u8], pieces: &[&str]) -> Vec<u8> {
     out
 }
 
-/// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
 /// `path:line:column: error: ...`, with line and column numbers.
 fn has_position(line: &str) -> bool {
     let Some((head, _)) = line.split_once(": error: ") else {
@@ -138,7 +119,7 @@ fn mutated_guides_and_site_toml_never_panic_and_never_touch_the_last_good_output
         out.to_str().unwrap(),
     ];
     assert!(guidesmith(&args).status.success());
-    let mut good = snapshot(&out);
+    let mut good = files_under(&out);
     let originals: Vec<(String, Vec<u8>)> = ["guides/alpha.md", "guides/beta.md", "site.toml"]
         .iter()
         .map(|f| (f.to_string(), fs::read(root.join(f)).unwrap()))
@@ -167,7 +148,7 @@ fn mutated_guides_and_site_toml_never_panic_and_never_touch_the_last_good_output
         match r.status.code() {
             Some(0) => {
                 successes += 1;
-                good = snapshot(&out);
+                good = files_under(&out);
             }
             Some(1) => {
                 failures += 1;
@@ -178,7 +159,7 @@ fn mutated_guides_and_site_toml_never_panic_and_never_touch_the_last_good_output
                     );
                 }
                 assert!(
-                    snapshot(&out) == good,
+                    files_under(&out) == good,
                     "run {run}: a failed build changed the output\n{input}\n{err}"
                 );
             }

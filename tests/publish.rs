@@ -66,25 +66,6 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Every file under `dir` (relative path → bytes), leaving out build's own marker.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .filter(|(p, _)| p != ".guidesmith-output")
-        .collect()
-}
-
 /// The files of `branch` in the bare repository `repo` (path → bytes).
 fn branch_tree(repo: &Path, branch: &str) -> BTreeMap<String, Vec<u8>> {
     git(repo, &["ls-tree", "-r", "--name-only", "-z", branch])
@@ -112,7 +93,7 @@ fn release_build(root: &Path, out: &Path, base_url: &str) -> BTreeMap<String, Ve
         "--base-url",
         base_url,
     ]));
-    tree(out)
+    output_files(out)
 }
 
 /// A fixture site in a git repository of its own, with one commit; returns its HEAD.
@@ -366,7 +347,7 @@ fn publish_to_a_folder_leaves_unrelated_files_alone() {
     ]));
     assert!(out.contains("0 changed, 0 removed"), "{out}");
     let release = release_build(&root, &tmp.path().join("out"), "https://example.org/sub/");
-    let mut published = tree(&target);
+    let mut published = output_files(&target);
     assert_eq!(published.remove("notes/todo.txt").unwrap(), b"mine");
     assert_eq!(published.remove("README").unwrap(), b"also mine");
     assert!(published.remove(".guidesmith-manifest").is_some());
@@ -1031,7 +1012,7 @@ fn a_remote_that_looks_like_a_git_option_is_refused_and_runs_nothing() {
 #[test]
 fn publishing_into_the_sources_or_the_output_folder_is_refused() {
     let (_tmp, root) = site_copy("basic");
-    let before = tree(&root);
+    let before = output_files(&root);
     for (target, why) in [
         ("guides", "is the guides folder"),
         ("guides/www", "is inside the guides folder"),
@@ -1055,5 +1036,5 @@ fn publishing_into_the_sources_or_the_output_folder_is_refused() {
             "{target}: {err}"
         );
     }
-    assert_eq!(tree(&root), before, "nothing was written");
+    assert_eq!(output_files(&root), before, "nothing was written");
 }

@@ -159,3 +159,23 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// Every file under `dir`: relative `/`-separated path → bytes.
+pub fn files_under(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy();
+            (rel.replace('\\', "/"), fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// [`files_under`] an output folder, leaving out build's own marker.
+pub fn output_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = files_under(dir);
+    files.remove(".guidesmith-output");
+    files
+}
