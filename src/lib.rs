@@ -7,7 +7,8 @@
 //!    [`model`] and checked one by one (ids, slugs, required text);
 //! 2. [`prepare`]: the markdown and widgets of each guide;
 //! 3. [`check`]: links, output names and the output folder, across the site;
-//! 4. [`render`]: every page from the theme's templates;
+//! 4. [`render`]: every page from the theme's templates, and the [`search`] index from the
+//!    model;
 //! 5. [`release`] (release builds only): minified, fingerprinted, host files, output checked;
 //! 6. [`output`]: written into a standby tree and swapped in at once.
 //!
@@ -29,4 +30,5 @@ pub mod prepare;
 pub mod publish;
 pub mod release;
 pub mod render;
+pub mod search;
 pub mod serve;

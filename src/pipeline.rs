@@ -189,6 +189,11 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
     } = check_site(root, options)?;
     let mut files = render_site(&site, &theme)?;
     let page_count = files.len();
+    let names = match options.release {
+        true => crate::search::FileNames::Fingerprinted,
+        false => crate::search::FileNames::Plain,
+    };
+    files.extend(crate::search::search_files(&site, names));
     for (path, source) in &theme.static_files {
         let bytes = source.read()?.into_owned();
         files.push(OutputFile {
@@ -355,13 +360,20 @@ fn write_checked(checked: &CheckedSite, output_dir: &Path, inputs: u64) -> Resul
     for (path, source) in &theme.static_files {
         staged.put(path, &source.read()?).with_context(writing)?;
     }
+    let search = crate::search::search_files(site, crate::search::FileNames::Plain);
+    for file in &search {
+        staged.put(&file.path, &file.bytes).with_context(writing)?;
+    }
     let keep = checked.warnings.is_empty();
     // The digest stats every written file: only worth it when the record is kept.
     let output = if keep {
         let pages = checked.pages.iter().map(|p| p.path(site));
         written_output_digest(
             staged.tree(),
-            pages.chain(theme.static_files.keys().cloned()).collect(),
+            pages
+                .chain(theme.static_files.keys().cloned())
+                .chain(search.iter().map(|f| f.path.clone()))
+                .collect(),
         )
     } else {
         0
@@ -371,7 +383,7 @@ fn write_checked(checked: &CheckedSite, output_dir: &Path, inputs: u64) -> Resul
         output,
         guide_count: site.guides.len(),
         page_count: checked.pages.len(),
-        file_count: checked.pages.len() + theme.static_files.len(),
+        file_count: checked.pages.len() + theme.static_files.len() + search.len(),
     };
     let kept = keep.then_some(&record);
     staged
