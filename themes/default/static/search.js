@@ -241,9 +241,8 @@
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
       li.setAttribute("data-kind", h.kind);
-      var a = make("a");
-      a.href = hrefOf(h);
-      a.tabIndex = -1;
+      li.setAttribute("data-href", hrefOf(h));
+      var a = make("div", "site-search-hit-body");
       a.appendChild(make("span", "site-search-kind", KIND_LABELS[h.kind] || h.kind));
       var title = h.kind === "dodont" ? "Do: " + h.title : h.title;
       a.appendChild(marked(title, list, "site-search-title"));
