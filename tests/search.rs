@@ -227,6 +227,12 @@ fn two_builds_are_byte_identical_and_release_shards_are_fingerprinted() {
         );
     }
     assert_eq!(records(&release), records(&first), "the same records");
+    let headers = String::from_utf8_lossy(&release["_headers"]).into_owned();
+    assert!(
+        headers
+            .contains("\n/sub/search/s*\n  Cache-Control: public, max-age=31536000, immutable\n"),
+        "{headers}"
+    );
     // The page names the fingerprinted script and stylesheet in the box's template.
     let page = String::from_utf8_lossy(&release["alpha/index.html"]).into_owned();
     let script = release

@@ -12,11 +12,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::SearchIndex;
 use super::records::Kind;
+use super::{Hit, SearchIndex};
 use crate::release::fingerprint::hashed_name;
 use crate::render::pages::OutputFile;
 
+/// Every shard's path starts with this (the manifest's does not).
+pub(crate) const SHARD_PREFIX: &str = "search/s";
 /// The manifest's path in the output.
 pub(crate) const MANIFEST: &str = "search/index.json";
 /// At most one shard file per this many guides.
@@ -71,26 +73,8 @@ pub(crate) fn fragment(index: &SearchIndex, key: &str) -> String {
             .map_or("", |g| g.slug.as_str())
     };
     for term in index.keys.get(key).into_iter().flatten() {
-        let mut hits = index.postings[term].clone();
-        hits.sort_unstable_by(|a, b| {
-            (a.kind, b.weight, slug(a.guide), a.record).cmp(&(
-                b.kind,
-                a.weight,
-                slug(b.guide),
-                b.record,
-            ))
-        });
         let mut list = Vec::new();
-        let mut last: Option<(Kind, usize)> = None;
-        for h in hits {
-            let n = match last {
-                Some((kind, n)) if kind == h.kind => n + 1,
-                _ => 1,
-            };
-            last = Some((h.kind, n));
-            if n > HITS_PER_KIND {
-                continue;
-            }
+        for h in best_hits(&index.postings[term], &slug) {
             let Some(g) = index.slots[h.guide as usize].as_ref() else {
                 continue;
             };
@@ -111,6 +95,23 @@ pub(crate) fn fragment(index: &SearchIndex, key: &str) -> String {
         out.t.insert(term, list);
     }
     serde_json::to_string(&out).unwrap_or_default()
+}
+
+/// The best [`HITS_PER_KIND`] of `hits` of each kind, kind by kind, best first: by weight,
+/// then guide slug, then record. One pass: a hit is compared with the worst kept one.
+fn best_hits<'a>(hits: &[Hit], slug: &impl Fn(u32) -> &'a str) -> Vec<Hit> {
+    let rank = |h: &Hit| (std::cmp::Reverse(h.weight), slug(h.guide), h.record);
+    let mut kept: Vec<Vec<Hit>> = vec![Vec::new(); Kind::ALL.len()];
+    for h in hits {
+        let best = &mut kept[h.kind as usize];
+        if best.len() == HITS_PER_KIND && rank(h) >= rank(&best[HITS_PER_KIND - 1]) {
+            continue;
+        }
+        let at = best.partition_point(|b| rank(b) < rank(h));
+        best.insert(at, *h);
+        best.truncate(HITS_PER_KIND);
+    }
+    kept.concat()
 }
 
 #[derive(Serialize)]
@@ -148,7 +149,7 @@ pub(crate) fn index_files(index: &SearchIndex, names: FileNames) -> Vec<OutputFi
     let mut shards = Vec::with_capacity(groups.len());
     for (i, (first_key, mut body)) in groups.into_iter().enumerate() {
         body.push_str("}}");
-        let plain = format!("search/s{i}.json");
+        let plain = format!("{SHARD_PREFIX}{i}.json");
         let path = match names {
             FileNames::Plain => plain,
             FileNames::Fingerprinted => hashed_name(&plain, body.as_bytes()),
