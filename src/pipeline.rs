@@ -77,7 +77,7 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
     if let Some(url) = &options.base_url {
         crate::model::config::parse_base_url(url)
             .map_err(|why| anyhow::anyhow!("--base-url: {why}"))?;
-        config.base_url = url.clone();
+        config.serve_from(url);
     }
     match &options.output {
         Some(flag) => check_output_folder(root, &config, flag)
