@@ -49,7 +49,8 @@ pub const MARKER_TEXT: &str =
 /// The folder beside the output that holds the standby tree.
 pub const STANDBY_FOLDER: &str = ".guidesmith-standby";
 
-/// Makes `output_dir` hold exactly `files`, with a marker without a build record.
+/// Makes `output_dir` hold exactly `files`, with a marker without a build record (tests).
+#[cfg(test)]
 pub fn write_output(output_dir: &Path, files: &[OutputFile]) -> Result<()> {
     let staged = StagedOutput::begin(output_dir)?;
     files
