@@ -34,6 +34,9 @@ use crate::render::pages::{
 };
 use crate::render::theme::Theme;
 
+mod stage_times;
+pub use stage_times::StageTimes;
+
 /// How to build; `Default` is a plain `guidesmith build`.
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
@@ -71,6 +74,8 @@ pub struct BuildReport {
     /// Nothing changed since the last build, which left the output as it is
     /// ([`crate::output::build_record`]); the counts are that build's.
     pub up_to_date: bool,
+    /// How long each stage took.
+    pub stages: StageTimes,
 }
 
 /// Loads site.toml with the options' overrides applied.
@@ -107,13 +112,24 @@ pub struct CheckedSite {
 
 /// Loads, prepares and checks the site (content, output paths, links) without rendering.
 pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
+    check_site_timed(root, options, &mut StageTimes::start())
+}
+
+/// [`check_site`], with the time of each stage added to `times`.
+fn check_site_timed(
+    root: &Path,
+    options: &BuildOptions,
+    times: &mut StageTimes,
+) -> Result<CheckedSite> {
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
+    times.lap("config + theme");
     let base_path = config.base_path();
     let (mut prepared, mut problems) = load_guides(root, &config, options.drafts, |guide| {
         prepare_guide_for_build(guide, &base_path)
     });
     PreparedGuide::date_undated(root, &mut prepared);
+    times.lap("load + prepare guides");
     let failed_stems: HashSet<String> = problems
         .0
         .iter()
@@ -146,6 +162,7 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
         options.deny_stale,
     ));
     let warnings = conclude(problems, &site)?;
+    times.lap("check the site");
     Ok(CheckedSite {
         site,
         theme,
@@ -302,6 +319,7 @@ pub(crate) fn find_path_collisions(
 /// cores and each is written as soon as it is rendered, so the site is never held in memory.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    let mut stages = StageTimes::start();
     let config = load_config(root, options)?;
     let output_dir = options
         .output
@@ -325,10 +343,12 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
             warnings: Vec::new(),
             elapsed: started.elapsed(),
             up_to_date: true,
+            stages,
         });
     }
-    let checked = check_site(root, options)?;
+    let checked = check_site_timed(root, options, &mut stages)?;
     let record = write_checked(&checked, &output_dir, inputs, options.release)?;
+    stages.lap("render + write");
     let report = BuildReport {
         output_dir,
         guide_count: record.guide_count,
@@ -337,6 +357,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         warnings: checked.warnings,
         elapsed: started.elapsed(),
         up_to_date: false,
+        stages,
     };
     drop_in_background(checked.site);
     Ok(report)
