@@ -138,6 +138,7 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
         check_links(&site, &targets),
         &failed_stems,
     ));
+    problems.extend(crate::check::series::check_series(&site));
     problems.extend(find_overdue_reviews(
         &site,
         crate::model::review::today(),

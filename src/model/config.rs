@@ -43,6 +43,9 @@ pub struct SiteConfig {
     /// `[[notices]]`: shown above the body of every matching guide.
     #[serde(default)]
     pub notices: Vec<crate::model::notice::SiteNotice>,
+    /// `[[series]]`: named, ordered sets of guides.
+    #[serde(default)]
+    pub series: Vec<crate::model::series::SeriesConfig>,
 }
 
 /// `[review]`: how often guides are due for review (docs/configuration.md, "\[review\]").
@@ -212,7 +215,7 @@ impl SiteConfig {
     pub fn parse(text: &str) -> Result<SiteConfig, Diagnostic> {
         let file = Path::new(CONFIG_FILE);
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let config: SiteConfig = toml::from_str(text).map_err(|e| {
+        let mut config: SiteConfig = toml::from_str(text).map_err(|e| {
             let pos = e
                 .span()
                 .map_or(Position::START, |s| Position::of_offset(text, s.start));
@@ -224,6 +227,7 @@ impl SiteConfig {
             }
         })?;
         config.validate(text)?;
+        crate::model::series::locate_series_entries(&mut config.series, text);
         Ok(config)
     }
 

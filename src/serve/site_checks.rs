@@ -75,6 +75,7 @@ pub(super) fn check_site(
             state.site.config.build.portable,
         ));
     }
+    problems.extend(crate::check::series::check_series(&state.site));
     problems.extend(links_not_to_failed(
         check_links_cached(state, removed_outputs, links),
         &failed_stems,
