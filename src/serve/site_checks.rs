@@ -40,6 +40,7 @@ pub(super) fn check_site(
     if layout {
         problems.extend(layout_problems(state).0);
     }
+    problems.extend(crate::check::series::check_series(&state.site));
     problems.extend(links_not_to_failed(
         check_links_cached(state, removed_outputs, links),
         &failed_stems,
