@@ -209,7 +209,10 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
     } = check_site(root, options)?;
     let mut files = render_site(&site, &theme)?;
     let page_count = files.len();
-    files.extend(crate::search::search_files(&site, search_names(options.release)));
+    files.extend(crate::search::search_files(
+        &site,
+        search_names(options.release),
+    ));
     for (path, source) in &theme.static_files {
         let bytes = source.read()?.into_owned();
         files.push(OutputFile {

@@ -142,7 +142,10 @@ fn release_site(out: &Path, origin: &str) {
     // (and reports): out, so that any report here is the search's.
     let alpha = std::fs::read_to_string(root.join("guides/alpha.md")).unwrap();
     let alpha = alpha.replace("<script>alert(1)</script>", "");
-    assert!(!alpha.contains("<script>"), "the fixture's inline script is out");
+    assert!(
+        !alpha.contains("<script>"),
+        "the fixture's inline script is out"
+    );
     std::fs::write(root.join("guides/alpha.md"), alpha).unwrap();
     build(
         &root,

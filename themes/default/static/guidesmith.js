@@ -312,7 +312,8 @@
     if (assets) doc.head.appendChild(doc.importNode(assets.content, true));
   }
   function showTarget() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id;
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
     var target = id && doc.getElementById(id);
     if (!target) return;
     if (target.tagName === "DETAILS") target.open = true;
