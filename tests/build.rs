@@ -298,7 +298,22 @@ fn home_tags_404_feed_and_drafts() {
             .next()
             .is_some()
     );
-    assert!(out.join("404.html").is_file());
+    // Served at any missing address: no canonical link, kept out of search results.
+    let missing = html(&out.join("404.html"));
+    assert!(missing.select(&sel("link[rel=canonical]")).next().is_none());
+    assert!(
+        missing
+            .select(&sel("meta[property='og:url']"))
+            .next()
+            .is_none()
+    );
+    assert!(
+        missing
+            .select(&sel("meta[name=robots][content=noindex]"))
+            .next()
+            .is_some()
+    );
+    assert!(home.select(&sel("meta[name=robots]")).next().is_none());
     assert!(!out.join("gamma-draft").exists());
     let feed = fs::read_to_string(out.join("atom.xml")).unwrap();
     assert_eq!(feed.matches("<entry>").count(), 2);
@@ -310,8 +325,26 @@ fn home_tags_404_feed_and_drafts() {
             .next()
             .is_some()
     );
-    // --drafts includes them.
+    // --drafts includes them; one guide is "1 guide".
     let out2 = root.join("with-drafts");
+    let one = guidesmith(&["check", "--root", root.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&one.stdout).into_owned();
+    assert!(said.starts_with("No errors: 2 guides, "), "{said}");
+    let single = root.join("single");
+    fs::create_dir_all(single.join("guides")).unwrap();
+    fs::write(
+        single.join("site.toml"),
+        "title = \"T\"\nbase_url = \"https://e.org/\"\n",
+    )
+    .unwrap();
+    fs::write(
+        single.join("guides/one.md"),
+        "---\ntitle: One\ndescription: D\n---\nBody.\n",
+    )
+    .unwrap();
+    let one = guidesmith(&["build", "--root", single.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&one.stdout).into_owned();
+    assert!(said.starts_with("Built 1 guide ("), "{said}");
     let r = guidesmith(&[
         "build",
         "--root",
@@ -650,6 +683,52 @@ fn a_release_build_through_the_library_checks_its_output() {
     );
     assert_eq!(fs::read(out.join("alpha/index.html")).unwrap(), good);
     drop(tmp);
+}
+
+/// A release build is streamed to disk like a plain one: one that fails its output check
+/// leaves the last release as it was, a fixed one then equals a clean release build, and a
+/// release build with nothing changed is up to date.
+#[test]
+fn a_release_build_that_fails_its_check_leaves_the_last_release() {
+    let (tmp, root) = site_copy("basic");
+    let out = tmp.path().join("out");
+    let release = |output: &std::path::Path| {
+        let options = guidesmith::pipeline::BuildOptions {
+            output: Some(output.to_path_buf()),
+            release: true,
+            ..Default::default()
+        };
+        guidesmith::pipeline::build(&root, &options)
+    };
+    release(&out).unwrap();
+    let good = common::output_files(&out);
+    let about = root.join("static/about.html");
+    let page = "<!doctype html><title>About</title><a href=\"/sub/alpha/\">a</a>";
+    fs::write(&about, page.replace("alpha", "nowhere")).unwrap();
+    let alpha = root.join("guides/alpha.md");
+    let text = fs::read_to_string(&alpha).unwrap();
+    fs::write(&alpha, format!("{text}\nA new last line.\n")).unwrap();
+    let err = release(&out).err().expect("the check fails");
+    assert!(
+        format!("{err:#}").contains("broken link `/sub/nowhere/`"),
+        "{err:#}"
+    );
+    assert!(
+        common::output_files(&out) == good,
+        "the last release is kept"
+    );
+    fs::write(&about, page).unwrap();
+    let report = release(&out).unwrap();
+    assert!(!report.up_to_date);
+    let clean = tmp.path().join("clean");
+    release(&clean).unwrap();
+    let (rebuilt, clean) = (common::output_files(&out), common::output_files(&clean));
+    assert_eq!(
+        rebuilt.keys().collect::<Vec<_>>(),
+        clean.keys().collect::<Vec<_>>()
+    );
+    assert!(rebuilt == clean, "the rebuilt release equals a clean one");
+    assert!(release(&out).unwrap().up_to_date);
 }
 
 /// A build over the last one's output, after edits, renames, deletes, new guides, template,

@@ -1,7 +1,7 @@
 //! The typed data every stage passes along: the site's [`config::SiteConfig`], a
 //! [`guide::Guide`] as read, its rendered [`body`], the [`views`] of its widgets, the
 //! [`prepared_guide::PreparedGuide`] that holds them, and the [`site::Site`] of all prepared
-//! guides and their tags.
+//! guides, their tags and their [`series`].
 
 pub mod body;
 pub mod config;
@@ -9,6 +9,7 @@ pub mod guide;
 pub mod notice;
 pub mod prepared_guide;
 pub mod review;
+pub mod series;
 pub mod site;
 pub mod source;
 pub mod total_time;
