@@ -3,25 +3,28 @@
 //! 1. Bind the port first (the next free one if it is taken), because the served site's
 //!    `base_url` is this server's URL.
 //! 2. Build everything once with [`incremental::IncrementalSite`]; the output lives in a map
-//!    shared with the HTTP handlers ([`http`]); `public/` is never touched. Connections are
+//!    shared with the HTTP handlers (`http.rs`); `public/` is never touched. Connections are
 //!    accepted and bounded by `connections` (header and idle timeouts, a connection cap).
-//! 3. A [`SiteWatcher`] reports changed paths; the rebuild loop (one thread) classifies them,
+//! 3. A `SiteWatcher` reports changed paths; the rebuild loop (one thread) classifies them,
 //!    coalesces bursts, rebuilds what changed, swaps the changed files into the map and tells
-//!    open pages through [`reload`]. A failed rebuild keeps the last good site served and,
+//!    open pages through `reload.rs`. A failed rebuild keeps the last good site served and,
 //!    once the changed files were quiet for a moment, prints the error once and shows it in
 //!    the browser.
 //! 4. Ctrl-C ends the event streams, stops the server and the loop, and returns.
 
-pub mod changes;
+pub(crate) mod changes;
 mod connections;
 mod guide_files;
-pub mod http;
-pub mod incremental;
+pub(crate) mod http;
+pub(crate) mod incremental;
 mod limits;
 mod page_keys;
-pub mod reload;
+pub(crate) mod reload;
 mod site_checks;
-pub mod watch;
+pub(crate) mod watch;
+
+pub use changes::{ChangeSet, Update};
+pub use incremental::IncrementalSite;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
@@ -40,8 +43,6 @@ use crate::pipeline::BuildOptions;
 use crate::serve::watch::{
     ChangeKind, SiteLayout, SiteWatcher, WatchMessage, classify_change, watch_limit_message,
 };
-use changes::{ChangeSet, Update};
-use incremental::IncrementalSite;
 use reload::LiveEvent;
 
 /// How to serve; `None` fields fall back to `[serve]` in site.toml, then to the defaults.
