@@ -169,27 +169,13 @@ pub(super) fn update_guides(
     changes: &ChangeSet,
     tentative: bool,
 ) -> (usize, GuidesUpdate) {
-    let config = &state.site.config;
-    let is_guide = |p: &Path| p.starts_with(&config.guides_dir) && is_guide_file(p);
-    let mut paths: BTreeSet<PathBuf> = changes
-        .guides
-        .iter()
-        .filter(|p| is_guide(p))
-        .cloned()
-        .collect();
-    if changes.rescan_guides || changes.guides.iter().any(|p| !is_guide(p)) {
-        if tentative {
-            return (0, GuidesUpdate::Refused);
-        }
-        let (found, problems) = find_guide_files(root, config);
-        let found: BTreeSet<PathBuf> = found.into_iter().collect();
-        paths.extend(state.files.keys().filter(|k| !found.contains(*k)).cloned());
-        paths.extend(found.into_iter().filter(|f| !state.files.contains_key(f)));
-        state.scan_problems = problems.0;
-    }
+    let Some(paths) = changed_guide_files(root, state, changes, tentative) else {
+        return (0, GuidesUpdate::Refused);
+    };
     if paths.is_empty() {
         return (0, GuidesUpdate::Unchanged);
     }
+    let config = &state.site.config;
     let base_path = config.base_path();
     let old_hash = |file: &Path| state.files.get(file).map(|f| f.hash);
     let loaded = load_files(root, paths, old_hash, options.drafts, &base_path);
@@ -208,6 +194,41 @@ pub(super) fn update_guides(
         Ok(()) => return (parsed, GuidesUpdate::InPlace),
         Err(loaded) => loaded,
     };
+    sort_in(state, loaded);
+    (parsed, GuidesUpdate::Layout)
+}
+
+/// The guide files `changes` may have changed, with the guides folder rescanned when files
+/// came or went; `None` when a tentative rebuild would have to rescan.
+fn changed_guide_files(
+    root: &Path,
+    state: &mut State,
+    changes: &ChangeSet,
+    tentative: bool,
+) -> Option<BTreeSet<PathBuf>> {
+    let config = &state.site.config;
+    let is_guide = |p: &Path| p.starts_with(&config.guides_dir) && is_guide_file(p);
+    let mut paths: BTreeSet<PathBuf> = changes
+        .guides
+        .iter()
+        .filter(|p| is_guide(p))
+        .cloned()
+        .collect();
+    if changes.rescan_guides || changes.guides.iter().any(|p| !is_guide(p)) {
+        if tentative {
+            return None;
+        }
+        let (found, problems) = find_guide_files(root, config);
+        let found: BTreeSet<PathBuf> = found.into_iter().collect();
+        paths.extend(state.files.keys().filter(|k| !found.contains(*k)).cloned());
+        paths.extend(found.into_iter().filter(|f| !state.files.contains_key(f)));
+        state.scan_problems = problems.0;
+    }
+    Some(paths)
+}
+
+/// Puts the `loaded` files into the site and sorts it again.
+fn sort_in(state: &mut State, loaded: Vec<(PathBuf, Loaded)>) {
     // Guides that stay keep their ids, which follow them through the sort.
     let replaced: Vec<PathBuf> = loaded
         .iter()
@@ -232,7 +253,6 @@ pub(super) fn update_guides(
     let (site, order) = Site::sorted(state.site.config.clone(), guides);
     state.site = site;
     state.ids = order.iter().map(|&i| ids[i]).collect();
-    (parsed, GuidesUpdate::Layout)
 }
 
 /// The common edit: guides that stay in the site with the same slug and tags. They are
