@@ -263,7 +263,6 @@ pub(super) fn replace_in_place(
     state: &mut State,
     loaded: Vec<(PathBuf, Loaded)>,
 ) -> Result<(), Vec<(PathBuf, Loaded)>> {
-    let guides = &state.site.guides;
     let edited = loaded
         .iter()
         .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
@@ -274,30 +273,10 @@ pub(super) fn replace_in_place(
         match l {
             Loaded::Unchanged => {}
             Loaded::New(_, Ok(Some(new))) => {
-                let id = hash_of(file);
-                let found = (0..state.ids.len())
-                    .find(|&i| state.ids[i].source == id && guides[i].guide.source == *file);
-                let Some(index) = found else {
+                let Some((index, moved_to)) = place_in_place(state, file, new, edited) else {
                     return Err(loaded);
                 };
-                let old = &guides[index];
-                let fits = index
-                    .checked_sub(1)
-                    .is_none_or(|p| reading_order(&guides[p], new).is_lt())
-                    && guides
-                        .get(index + 1)
-                        .is_none_or(|next| reading_order(new, next).is_lt());
-                if old.guide.slug != new.guide.slug
-                    || old.guide.front.tags != new.guide.front.tags
-                    || old.guide.front.series != new.guide.front.series
-                    || old.guide.front.next != new.guide.front.next
-                    || (!fits && edited > 1)
-                {
-                    return Err(loaded);
-                }
-                if !fits {
-                    moves.push((index, state.site.place_of(new, index)));
-                }
+                moves.extend(moved_to.map(|to| (index, to)));
                 swaps.push(index);
             }
             _ => return Err(loaded),
@@ -309,6 +288,47 @@ pub(super) fn replace_in_place(
     if sorted.windows(2).any(|w| w[1] - w[0] <= 1) {
         return Err(loaded);
     }
+    swap_in(state, loaded, swaps, moves);
+    Ok(())
+}
+
+/// Where the edited guide `new` of `file` goes without sorting the site again: its index, and
+/// where it moves to if it no longer sorts there (only when it is the one guide edited).
+/// `None` if it changed slug, tags, series or `next:`, or is not in the site yet.
+fn place_in_place(
+    state: &State,
+    file: &Path,
+    new: &PreparedGuide,
+    edited: usize,
+) -> Option<(usize, Option<usize>)> {
+    let guides = &state.site.guides;
+    let id = hash_of(file);
+    let index = (0..state.ids.len())
+        .find(|&i| state.ids[i].source == id && guides[i].guide.source == *file)?;
+    let old = &guides[index];
+    let fits = index
+        .checked_sub(1)
+        .is_none_or(|p| reading_order(&guides[p], new).is_lt())
+        && guides
+            .get(index + 1)
+            .is_none_or(|next| reading_order(new, next).is_lt());
+    let same_layout = old.guide.slug == new.guide.slug
+        && old.guide.front.tags == new.guide.front.tags
+        && old.guide.front.series == new.guide.front.series
+        && old.guide.front.next == new.guide.front.next;
+    if !same_layout || (!fits && edited > 1) {
+        return None;
+    }
+    Some((index, (!fits).then(|| state.site.place_of(new, index))))
+}
+
+/// Swaps the loaded guides in at `swaps` (in the order of `loaded`), then makes the `moves`.
+fn swap_in(
+    state: &mut State,
+    loaded: Vec<(PathBuf, Loaded)>,
+    swaps: Vec<usize>,
+    moves: Vec<(usize, usize)>,
+) {
     let mut swaps = swaps.into_iter();
     for (file, l) in loaded {
         if let Loaded::New(hash, Ok(Some(new))) = l {
@@ -334,5 +354,4 @@ pub(super) fn replace_in_place(
             state.cards.insert(to, card);
         }
     }
-    Ok(())
 }
