@@ -43,6 +43,9 @@ pub struct FrontMatter {
     pub weight: Option<i64>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The guide's image for search results and link previews; default: site.toml's `image`.
+    #[serde(default)]
+    pub image: Option<crate::model::address::PathOrUrl>,
     #[serde(default)]
     pub takeaways: Vec<String>,
     #[serde(default)]

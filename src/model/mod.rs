@@ -3,6 +3,7 @@
 //! [`prepared_guide::PreparedGuide`] that holds them, and the [`site::Site`] of all prepared
 //! guides and their tags.
 
+pub mod address;
 pub mod body;
 pub mod config;
 pub mod guide;
@@ -12,4 +13,5 @@ pub mod review;
 pub mod site;
 pub mod source;
 pub mod total_time;
+pub mod utc_offset;
 pub mod views;
