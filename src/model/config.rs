@@ -57,6 +57,10 @@ pub struct SiteConfig {
     /// `[[notices]]`: shown above the body of every matching guide.
     #[serde(default)]
     pub notices: Vec<crate::model::notice::SiteNotice>,
+    /// The site's own absolute URLs: `base_url` as site.toml gives it and as overridden
+    /// (`--base-url`, serve's address). A link that starts with one is a link inside the site.
+    #[serde(skip)]
+    pub own_urls: Vec<String>,
 }
 
 /// `[review]`: how often guides are due for review (docs/configuration.md, "\[review\]").
@@ -226,7 +230,7 @@ impl SiteConfig {
     pub fn parse(text: &str) -> Result<SiteConfig, Diagnostic> {
         let file = Path::new(CONFIG_FILE);
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let config: SiteConfig = toml::from_str(text).map_err(|e| {
+        let mut config: SiteConfig = toml::from_str(text).map_err(|e| {
             let pos = e
                 .span()
                 .map_or(Position::START, |s| Position::of_offset(text, s.start));
@@ -238,6 +242,7 @@ impl SiteConfig {
             }
         })?;
         config.validate(text)?;
+        config.own_urls = vec![config.base_url_normalized()];
         Ok(config)
     }
 
@@ -293,6 +298,16 @@ impl SiteConfig {
     }
 
     /// base_url with exactly one trailing slash.
+    /// Sets the URL the site is served from (`--base-url`, serve's address); links written
+    /// with the URL from site.toml stay links inside the site.
+    pub fn serve_from(&mut self, url: &str) {
+        self.base_url = url.to_string();
+        let normalized = self.base_url_normalized();
+        if !self.own_urls.contains(&normalized) {
+            self.own_urls.push(normalized);
+        }
+    }
+
     pub fn base_url_normalized(&self) -> String {
         parse_base_url(&self.base_url).map_or_else(
             |_| self.base_url.clone(),
