@@ -9,17 +9,11 @@ use std::path::Path;
 use common::reader_text::*;
 use common::*;
 
-#[test]
-fn the_showcase_site_builds_clean_with_widgets_json_ld_and_links() {
+/// The repository's own site built into a temp dir, with no errors and no warnings.
+fn build_showcase() -> (tempfile::TempDir, std::path::PathBuf) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let check = guidesmith(&["check", "--root", root.to_str().unwrap()]);
-    assert!(
-        check.status.success() && stderr(&check).is_empty(),
-        "check: {}",
-        stderr(&check)
-    );
     let r = guidesmith(&[
         "build",
         "--root",
@@ -29,6 +23,19 @@ fn the_showcase_site_builds_clean_with_widgets_json_ld_and_links() {
     ]);
     assert!(r.status.success(), "{}", stderr(&r));
     assert!(stderr(&r).is_empty(), "warnings: {}", stderr(&r));
+    (tmp, out)
+}
+
+#[test]
+fn the_showcase_site_builds_clean_with_widgets_json_ld_and_links() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let check = guidesmith(&["check", "--root", root.to_str().unwrap()]);
+    assert!(
+        check.status.success() && stderr(&check).is_empty(),
+        "check: {}",
+        stderr(&check)
+    );
+    let (_tmp, out) = build_showcase();
 
     let guides: Vec<String> = std::fs::read_dir(root.join("guides"))
         .unwrap()
@@ -176,16 +183,7 @@ fn the_showcase_keeps_its_editorial_rules() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let stale = guidesmith(&["check", "--deny-stale", "--root", root.to_str().unwrap()]);
     assert!(stale.status.success(), "{}", stderr(&stale));
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let r = guidesmith(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    assert!(r.status.success(), "{}", stderr(&r));
+    let (_tmp, out) = build_showcase();
     let seeds = seed_runs_checked();
     let mut pages = 0;
     for file in html_files(&out) {

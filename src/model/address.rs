@@ -4,8 +4,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 /// A site path starting with `/`, or an absolute `http://` or `https://` URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,12 +54,7 @@ impl fmt::Display for PathOrUrl {
     }
 }
 
-impl<'de> Deserialize<'de> for PathOrUrl {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        PathOrUrl::parse(&text).map_err(de::Error::custom)
-    }
-}
+deserialize_by_parse!(PathOrUrl);
 
 impl Serialize for PathOrUrl {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -258,12 +258,7 @@ impl Date {
     }
 }
 
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Date::parse(&text).map_err(de::Error::custom)
-    }
-}
+deserialize_by_parse!(Date);
 
 /// How long a step takes: `30 minutes`, `2 hours`, `3 days`, `1-3 months`.
 #[derive(Clone, Debug, PartialEq)]
@@ -353,12 +348,7 @@ impl DurationUnit {
     }
 }
 
-impl<'de> Deserialize<'de> for Duration {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Duration::parse(&text).map_err(de::Error::custom)
-    }
-}
+deserialize_by_parse!(Duration);
 
 impl<'de> Deserialize<'de> for ChecklistItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -4,8 +4,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use crate::model::guide::Date;
 
@@ -59,12 +58,7 @@ impl fmt::Display for UtcOffset {
     }
 }
 
-impl<'de> Deserialize<'de> for UtcOffset {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        UtcOffset::parse(&text).map_err(de::Error::custom)
-    }
-}
+deserialize_by_parse!(UtcOffset);
 
 impl Serialize for UtcOffset {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
