@@ -25,11 +25,15 @@ fn full_site() -> TempSite {
         &[
             (
                 "dated.md",
-                &guide("date: 2026-01-12\nupdated: 2026-02-03\n"),
+                &guide(
+                    "date: 2026-01-12\nupdated: 2026-02-03\nreviewed: 2026-02-03\nreviewed_by: The editors\n",
+                ),
             ),
             (
                 "own-image.md",
-                &guide("date: 2026-03-04\nimage: /images/own.png\n"),
+                &guide(
+                    "date: 2026-03-04\nimage: /images/own.png\nreviewed: 2026-03-04\nreviewed_by: Ada Lovelace\n",
+                ),
             ),
         ],
     );
@@ -72,6 +76,15 @@ fn the_article_has_image_author_url_zoned_dates_and_publisher_logo() {
         })
     );
     assert_eq!(a["url"], "https://example.org/guides/dated/");
+
+    let reviewer =
+        |slug: &str| ld_node(&json_ld(&site.page(slug)), "WebPage").unwrap()["reviewedBy"].clone();
+    // The site's author as reviewer is the author again, not a Person.
+    assert_eq!(reviewer("dated"), a["author"]);
+    assert_eq!(
+        reviewer("own-image"),
+        json!({"@type": "Person", "name": "Ada Lovelace"})
+    );
 
     let own = article(&site, "own-image");
     assert_eq!(

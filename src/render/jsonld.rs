@@ -47,7 +47,7 @@ struct WebPage<'a> {
     kind: &'static str,
     last_reviewed: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    reviewed_by: Option<Organization<'a>>,
+    reviewed_by: Option<Author<'a>>,
     url: &'a str,
 }
 
@@ -238,10 +238,7 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
         Node::WebPage(WebPage {
             kind: "WebPage",
             last_reviewed: reviewed.iso(),
-            reviewed_by: f.reviewed_by.as_deref().map(|name| Organization {
-                kind: "Person",
-                name,
-            }),
+            reviewed_by: f.reviewed_by.as_deref().map(|name| reviewer(site, name)),
             url: &url,
         })
     }));
@@ -253,21 +250,41 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
     escape_for_script(&json)
 }
 
+/// The site's author when the guide names it as the reviewer (so a team of editors is not
+/// called a Person), else a Person of that name.
+fn reviewer<'a>(site: &'a Site, name: &'a str) -> Author<'a> {
+    let author = site_author(site);
+    if name == author.name {
+        return author;
+    }
+    Author {
+        kind: "Person",
+        name,
+        url: None,
+    }
+}
+
+/// The author of every guide: `author` of site.toml (the site's title if empty), an
+/// Organization, with `author_url`.
+fn site_author(site: &Site) -> Author<'_> {
+    let c = &site.config;
+    Author {
+        kind: "Organization",
+        name: if c.author.is_empty() {
+            &c.title
+        } else {
+            &c.author
+        },
+        url: c.author_url.as_ref().map(|a| site.absolute_url(a)),
+    }
+}
+
 fn article<'a>(site: &'a Site, g: &'a PreparedGuide, url: &'a str) -> Article<'a> {
     let (f, c) = (&g.guide.front, &site.config);
-    let author = if c.author.is_empty() {
-        &c.title
-    } else {
-        &c.author
-    };
     let at_midnight = |d: Date| c.utc_offset.midnight_of(d);
     Article {
         kind: "Article",
-        author: Author {
-            kind: "Organization",
-            name: author,
-            url: c.author_url.as_ref().map(|a| site.absolute_url(a)),
-        },
+        author: site_author(site),
         citation: g.sources.iter().map(citation).collect(),
         date_modified: f.updated.or(f.date).map(at_midnight),
         date_published: f.date.map(at_midnight),
