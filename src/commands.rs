@@ -3,6 +3,7 @@
 use anyhow::Result;
 
 use crate::cli::{Command, PublishArgs, PublishTo};
+use crate::diagnostic::counted;
 use crate::init::{init_site_with_ci, new_guide};
 use crate::pipeline::{BuildOptions, build, check};
 use crate::publish::{Destination, PublishOptions, publish};
@@ -22,9 +23,8 @@ pub fn run(command: Command) -> Result<()> {
                 eprintln!("{w}");
             }
             let what = format!(
-                "{} guide{} ({} pages, {} files)",
-                report.guide_count,
-                if report.guide_count == 1 { "" } else { "s" },
+                "{} ({} pages, {} files)",
+                counted(report.guide_count, "guide"),
                 report.page_count,
                 report.file_count,
             );
@@ -50,8 +50,9 @@ pub fn run(command: Command) -> Result<()> {
                 eprintln!("{w}");
             }
             println!(
-                "No errors: {} guides, {} pages checked",
-                site.guide_count, site.page_count
+                "No errors: {}, {} checked",
+                counted(site.guide_count, "guide"),
+                counted(site.page_count, "page")
             );
             Ok(())
         }

@@ -224,6 +224,11 @@ pub fn explain_serde_message(message: &str) -> (String, Option<String>) {
     (format!("unknown key `{key}`"), Some(help))
 }
 
+/// `n` and the noun, plural unless `n` is 1: "1 guide", "8 guides".
+pub fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The candidate closest to `word`, if any is close enough to be a likely typo.
 pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates

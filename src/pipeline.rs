@@ -156,6 +156,7 @@ fn check_site_timed(
         check_links(&site, &targets),
         &failed_stems,
     ));
+    problems.extend(crate::check::series::check_series(&site));
     problems.extend(find_overdue_reviews(
         &site,
         crate::model::review::today(),

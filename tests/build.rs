@@ -298,7 +298,22 @@ fn home_tags_404_feed_and_drafts() {
             .next()
             .is_some()
     );
-    assert!(out.join("404.html").is_file());
+    // Served at any missing address: no canonical link, kept out of search results.
+    let missing = html(&out.join("404.html"));
+    assert!(missing.select(&sel("link[rel=canonical]")).next().is_none());
+    assert!(
+        missing
+            .select(&sel("meta[property='og:url']"))
+            .next()
+            .is_none()
+    );
+    assert!(
+        missing
+            .select(&sel("meta[name=robots][content=noindex]"))
+            .next()
+            .is_some()
+    );
+    assert!(home.select(&sel("meta[name=robots]")).next().is_none());
     assert!(!out.join("gamma-draft").exists());
     let feed = fs::read_to_string(out.join("atom.xml")).unwrap();
     assert_eq!(feed.matches("<entry>").count(), 2);
@@ -310,8 +325,26 @@ fn home_tags_404_feed_and_drafts() {
             .next()
             .is_some()
     );
-    // --drafts includes them.
+    // --drafts includes them; one guide is "1 guide".
     let out2 = root.join("with-drafts");
+    let one = guidesmith(&["check", "--root", root.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&one.stdout).into_owned();
+    assert!(said.starts_with("No errors: 2 guides, "), "{said}");
+    let single = root.join("single");
+    fs::create_dir_all(single.join("guides")).unwrap();
+    fs::write(
+        single.join("site.toml"),
+        "title = \"T\"\nbase_url = \"https://e.org/\"\n",
+    )
+    .unwrap();
+    fs::write(
+        single.join("guides/one.md"),
+        "---\ntitle: One\ndescription: D\n---\nBody.\n",
+    )
+    .unwrap();
+    let one = guidesmith(&["build", "--root", single.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&one.stdout).into_owned();
+    assert!(said.starts_with("Built 1 guide ("), "{said}");
     let r = guidesmith(&[
         "build",
         "--root",

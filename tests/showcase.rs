@@ -197,6 +197,26 @@ fn the_showcase_keeps_its_editorial_rules() {
         check_steps_and_lists(&file, &doc);
     }
     assert_eq!(pages, 8);
+    check_reading_order(&out);
+}
+
+/// The series starts with deciding whether to reconnect and the roadmap, every other guide is
+/// in it, and a reader who was turned down is sent on to nothing.
+fn check_reading_order(out: &Path) {
+    let first = html(&out.join("should-you-reconnect/index.html"));
+    let order: Vec<&str> = first
+        .select(&sel("nav.series .series-guides a"))
+        .map(|a| a.value().attr("href").unwrap())
+        .collect();
+    assert_eq!(
+        order[..2],
+        ["/should-you-reconnect/", "/reconnection-roadmap/"]
+    );
+    assert_eq!(order.len(), 7, "{order:?}");
+    assert!(!order.contains(&"/when-they-dont-answer/"), "{order:?}");
+    let rejected = html(&out.join("when-they-dont-answer/index.html"));
+    let next: Vec<_> = rejected.select(&sel("a[rel=next]")).collect();
+    assert!(next.is_empty(), "when-they-dont-answer sends the reader on");
 }
 
 fn check_sources_review_and_notice(file: &str, doc: &scraper::Html) {

@@ -61,6 +61,9 @@ pub struct SiteConfig {
     /// (`--base-url`, serve's address). A link that starts with one is a link inside the site.
     #[serde(skip)]
     pub own_urls: Vec<String>,
+    /// `[[series]]`: named, ordered sets of guides.
+    #[serde(default)]
+    pub series: Vec<crate::model::series::SeriesConfig>,
 }
 
 /// `[review]`: how often guides are due for review (docs/configuration.md, "\[review\]").
@@ -243,6 +246,7 @@ impl SiteConfig {
         })?;
         config.validate(text)?;
         config.own_urls = vec![config.base_url_normalized()];
+        crate::model::series::locate_series_entries(&mut config.series, text);
         Ok(config)
     }
 

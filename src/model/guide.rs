@@ -46,6 +46,13 @@ pub struct FrontMatter {
     /// The guide's image for search results and link previews; default: site.toml's `image`.
     #[serde(default)]
     pub image: Option<crate::model::address::PathOrUrl>,
+    /// The title of the series the guide belongs to (docs/guide-format.md, "Series").
+    #[serde(default)]
+    pub series: Option<String>,
+    /// The slug of the guide to read after this one, instead of the next in its series or on
+    /// the home page.
+    #[serde(default)]
+    pub next: Option<String>,
     #[serde(default)]
     pub takeaways: Vec<String>,
     #[serde(default)]
@@ -324,6 +331,19 @@ impl Duration {
         }
     }
 
+    /// The upper bound as an HTML duration (`PT30M`, `P14D`), for `<time datetime>`: HTML
+    /// knows no weeks or months in this form, so a week is 7 days and a month 30.
+    pub fn html_duration(&self) -> String {
+        let n = self.max;
+        match self.unit {
+            DurationUnit::Minute => format!("PT{n}M"),
+            DurationUnit::Hour => format!("PT{n}H"),
+            DurationUnit::Day | DurationUnit::Week | DurationUnit::Month => {
+                format!("P{}D", self.max_minutes() / (60 * 24))
+            }
+        }
+    }
+
     /// The upper bound in minutes, for adding durations up.
     pub fn max_minutes(&self) -> u64 {
         u64::from(self.max) * self.unit.minutes()
@@ -444,6 +464,19 @@ mod tests {
         let d = Duration::parse("1-3 months").unwrap();
         assert_eq!(d.iso8601(), "P3M");
         assert_eq!(Duration::parse("30 minutes").unwrap().iso8601(), "PT30M");
+        for (text, html) in [
+            ("30 minutes", "PT30M"),
+            ("1-2 hours", "PT2H"),
+            ("3 days", "P3D"),
+            ("2 weeks", "P14D"),
+            ("1-3 months", "P90D"),
+        ] {
+            assert_eq!(
+                Duration::parse(text).unwrap().html_duration(),
+                html,
+                "{text}"
+            );
+        }
         assert!(Duration::parse("soon").is_err());
     }
 }

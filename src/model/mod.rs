@@ -1,7 +1,7 @@
 //! The typed data every stage passes along: the site's [`config::SiteConfig`], a
 //! [`guide::Guide`] as read, its rendered [`body`], the [`views`] of its widgets, the
 //! [`prepared_guide::PreparedGuide`] that holds them, and the [`site::Site`] of all prepared
-//! guides and their tags.
+//! guides, their tags and their [`series`].
 
 /// `impl Deserialize` for a type written as text in front matter or site.toml: the text goes
 /// through the type's `parse(&str) -> Result<Self, String>`, and its error is the message
@@ -24,6 +24,7 @@ pub mod guide;
 pub mod notice;
 pub mod prepared_guide;
 pub mod review;
+pub mod series;
 pub mod site;
 pub mod source;
 pub mod total_time;

@@ -45,10 +45,10 @@ impl PreparedGuide {
     /// of steps, FAQ answers and callouts. Pages, cards, JSON-LD and the checks read only the
     /// views, ids and positions; a build that holds every guide at once saves a third of its
     /// memory this way. Titles, tags, dates and ids stay, and so does the YAML of a guide that
-    /// sets its `slug:`, which the duplicate-slug check points into.
+    /// sets its `slug:`, `series:` or `next:`, which the site-wide checks point into.
     pub fn release_sources(&mut self) {
         let g = &mut self.guide;
-        if g.front.slug.is_none() {
+        if g.front.slug.is_none() && g.front.series.is_none() && g.front.next.is_none() {
             g.yaml = String::new();
         }
         g.body = String::new();

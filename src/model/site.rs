@@ -9,6 +9,7 @@ use crate::model::address::PathOrUrl;
 use crate::model::config::SiteConfig;
 use crate::model::guide::slugify;
 use crate::model::prepared_guide::PreparedGuide;
+use crate::model::series::SeriesIndex;
 
 pub struct Site {
     pub config: SiteConfig,
@@ -20,6 +21,8 @@ pub struct Site {
     pub guides: Vec<PreparedGuide>,
     /// Sorted by slug.
     pub tags: Vec<Tag>,
+    /// The series and each guide's `next:`, resolved against `guides`.
+    pub series: SeriesIndex,
 }
 
 /// One link of a breadcrumb trail: its text and its site path (`first-message/`).
@@ -65,7 +68,9 @@ impl Site {
                 }
             }
         }
+        let series = SeriesIndex::new(&config.series, &guides);
         let site = Site {
+            series,
             base_path: config.base_path(),
             base_url: config.base_url_normalized(),
             config,
@@ -99,6 +104,7 @@ impl Site {
     pub fn move_guide(&mut self, from: usize, to: usize) {
         let guide = self.guides.remove(from);
         self.guides.insert(to, guide);
+        self.series = SeriesIndex::new(&self.config.series, &self.guides);
         let (lo, hi) = (from.min(to), from.max(to));
         let moved = |i: usize| match i {
             i if i == from => to,

@@ -37,6 +37,7 @@ pub struct StepView {
     pub title: String,
     pub body: String,
     pub duration: Option<String>,
+    /// The duration for `<time datetime>` ([`crate::model::guide::Duration::html_duration`]).
     pub duration_iso: Option<String>,
 }
 

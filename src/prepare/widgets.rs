@@ -94,7 +94,7 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
                 title: step.title.clone(),
                 body: fragment(&step.body, false),
                 duration: step.duration.as_ref().map(|d| d.text.clone()),
-                duration_iso: step.duration.as_ref().map(|d| d.iso8601()),
+                duration_iso: step.duration.as_ref().map(|d| d.html_duration()),
             };
             match phases.last_mut() {
                 Some(last) if last.title == step.phase => last.steps.push(view),

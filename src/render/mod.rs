@@ -1,8 +1,10 @@
 //! Stage 4, render: the [`theme`]'s Tera templates filled with typed views of the site
-//! ([`pages`]), with structured data ([`jsonld`]) and the notices above a guide ([`notices`]).
+//! ([`pages`]), with structured data ([`jsonld`]), the notices above a guide ([`notices`]) and its
+//! series ([`series`]).
 
 pub mod jsonld;
 pub mod notices;
 pub mod pages;
 pub mod plain_text;
+pub mod series;
 pub mod theme;

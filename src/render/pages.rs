@@ -100,6 +100,7 @@ struct GuideView {
     after: String,
     prev: Option<LinkView>,
     next: Option<LinkView>,
+    series: Option<crate::render::series::SeriesView>,
     breadcrumbs: Vec<LinkView>,
     sources: Vec<crate::model::source::SourceView>,
     review: Option<ReviewView>,
@@ -375,6 +376,7 @@ pub fn render_guide_page(
             url: site.url(&guide_path(&n.guide.slug)),
         }
     };
+    let (prev, next) = site.series.neighbours(index, site.guides.len());
     let path = guide_path(slug);
     let f = &g.guide.front;
     let view = GuideView {
@@ -385,8 +387,9 @@ pub fn render_guide_page(
         toc: g.body.toc.clone(),
         content,
         after,
-        prev: index.checked_sub(1).map(link),
-        next: (index + 1 < site.guides.len()).then(|| link(index + 1)),
+        prev: prev.map(link),
+        next: next.map(link),
+        series: crate::render::series::series_view(site, index),
         sources: g.sources.clone(),
         notices: crate::render::notices::guide_notices(site, g),
         review: f.reviewed.map(|reviewed| {
@@ -501,7 +504,8 @@ pub fn render_404(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFil
         PageView {
             title: format!("Page not found | {}", site.config.title),
             description: String::new(),
-            canonical: site.permalink("404.html"),
+            // Served at any missing address: no canonical, and kept out of search results.
+            canonical: String::new(),
             kind: "404",
         },
     );

@@ -269,6 +269,8 @@ pub(super) fn replace_in_place(
                         .is_none_or(|next| reading_order(new, next).is_lt());
                 if old.guide.slug != new.guide.slug
                     || old.guide.front.tags != new.guide.front.tags
+                    || old.guide.front.series != new.guide.front.series
+                    || old.guide.front.next != new.guide.front.next
                     || (!fits && edited > 1)
                 {
                     return Err(loaded);

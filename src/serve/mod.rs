@@ -159,9 +159,9 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
             shared.apply(&update);
             shared.update_status(|s| (s.build, s.rebuilds) = (1, 1));
             println!(
-                "Built {} guides ({} files) in {} ms",
-                update.guide_count,
-                update.changed.len(),
+                "Built {} ({}) in {} ms",
+                crate::diagnostic::counted(update.guide_count, "guide"),
+                crate::diagnostic::counted(update.changed.len(), "file"),
                 started.elapsed().as_millis()
             );
         }

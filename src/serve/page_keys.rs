@@ -167,7 +167,7 @@ pub fn update_cards(
 }
 
 /// A key per page of `index.pages` that changes when what the page shows changes: a guide
-/// page hashes its file, its card and its neighbours' titles; the home page every card and
+/// page hashes its file, its card, its neighbours' titles and the cards of its series; the home page every card and
 /// tag; a tag page its cards; the sitemap each guide's slug and date; the feed every card and
 /// date. So a body edit renders one page, and a title edit its page, its neighbours, the home
 /// page, its tag pages and the feed.
@@ -177,16 +177,25 @@ pub fn page_keys(site: &Site, ids: &[GuideId], index: &SiteIndex, cards: &[Card]
     let tag_keys: Vec<u64> = site.tags.iter().map(tag_key).collect();
     let link = |i: Option<usize>| i.and_then(|i| cards.get(i)).map(|c| c.link);
     let listing = hash_of((&card_keys, &tag_keys));
+    // A series box shows every guide of the series: its key is their cards'.
+    let series_keys: Vec<u64> = site
+        .series
+        .series
+        .iter()
+        .map(|s| hash_of(s.guides.iter().map(|&g| card_keys[g]).collect::<Vec<_>>()))
+        .collect();
     index
         .pages
         .iter()
         .map(|page| match *page {
-            Page::Guide(i) => hash_of((
-                ids[i],
-                card_keys[i],
-                link(i.checked_sub(1)),
-                link(Some(i + 1)),
-            )),
+            Page::Guide(i) => {
+                let (prev, next) = site.series.neighbours(i, site.guides.len());
+                let series = site
+                    .series
+                    .place_of(i)
+                    .map(|p| (p.place, series_keys[p.series]));
+                hash_of((ids[i], card_keys[i], link(prev), link(next), series))
+            }
             Page::Home => listing,
             Page::TagsIndex => hash_of(&tag_keys),
             Page::Tag(t) => {

@@ -185,15 +185,16 @@
     return steps.map(keyOf);
   }
 
-  /* Home and tag pages: each card shows the reader's progress in its guide. */
+  /* Guide cards and the series box: each shows the reader's progress in its guide. */
   function showCards() {
-    all(".guide-card[data-guide]").forEach(function (card) {
+    all("[data-guide][data-checkable]").forEach(function (card) {
       var total = parseInt(card.getAttribute("data-checkable"), 10) || 0;
       var out = card.querySelector("[data-guide-progress]");
       if (!total || !out) return;
       var done = Math.min(total, keysUnder(PREFIX + card.getAttribute("data-guide") + ":").filter(isDone).length);
       out.hidden = !done;
       out.textContent = done === total ? "All " + total + " done" : "Your progress: " + done + " of " + total + " done";
+      card.classList.toggle("is-finished", done === total);
     });
   }
 
