@@ -110,10 +110,6 @@ impl Theme {
         })?;
         Ok(Theme { tera, static_files })
     }
-
-    pub fn has_template(&self, name: &str) -> bool {
-        self.tera.contains_template(name)
-    }
 }
 
 fn embedded_files(dir: &'static Dir<'static>) -> Vec<&'static include_dir::File<'static>> {
