@@ -51,6 +51,14 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         .reviewed
         .and_then(|d| locate_value(&guide.yaml, guide.yaml_line_offset, "reviewed", &d.iso(), 0))
         .unwrap_or(crate::diagnostic::Position::START);
+    // The guide's image is a link too: the link check finds a site path with no file.
+    links.extend(f.image.as_ref().and_then(|i| i.site_path()).map(|target| {
+        Link {
+            target: target.to_string(),
+            position: locate_value(&guide.yaml, guide.yaml_line_offset, "image", target, 0)
+                .unwrap_or(crate::diagnostic::Position::START),
+        }
+    }));
     let mut locator = YamlLocator::new(&guide.yaml, guide.yaml_line_offset);
     let sources = source_views(&f.sources);
     let citable = CitableSources { sources: &sources };
