@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Position, explain_serde_message};
+use crate::model::address::PathOrUrl;
+use crate::model::utc_offset::UtcOffset;
 
 pub const CONFIG_FILE: &str = "site.toml";
 
@@ -24,6 +26,18 @@ pub struct SiteConfig {
     pub language: String,
     #[serde(default)]
     pub author: String,
+    /// A page about the author (a site path or URL): JSON-LD `author.url`.
+    #[serde(default)]
+    pub author_url: Option<PathOrUrl>,
+    /// The image of every guide that sets no `image:` (a site path or URL): JSON-LD `image`.
+    #[serde(default)]
+    pub image: Option<PathOrUrl>,
+    /// The publisher's logo (a site path or URL): JSON-LD `publisher.logo`.
+    #[serde(default)]
+    pub logo: Option<PathOrUrl>,
+    /// The time zone the guides' dates are in, for JSON-LD `datePublished`/`dateModified`.
+    #[serde(default)]
+    pub utc_offset: UtcOffset,
     #[serde(default = "default_theme")]
     pub theme: String,
     #[serde(default = "default_guides_dir")]
