@@ -159,6 +159,11 @@ fn run_publish(args: PublishArgs) -> Result<()> {
     for w in &report.warnings {
         eprintln!("{w}");
     }
+    let timing = format!(
+        "(built in {} ms, sent in {} ms)",
+        report.built_in.as_millis(),
+        report.sent_in.as_millis()
+    );
     if report.dry_run {
         print!("{}", report.plan);
         println!(
@@ -173,7 +178,7 @@ fn run_publish(args: PublishArgs) -> Result<()> {
         }
     } else if report.plan.is_empty() {
         println!(
-            "Checked {} files; {to} is already up to date",
+            "Checked {} files; {to} is already up to date {timing}",
             report.file_count
         );
     } else {
@@ -181,7 +186,7 @@ fn run_publish(args: PublishArgs) -> Result<()> {
             format!(" as commit {}", &c[..c.len().min(12)])
         });
         println!(
-            "Checked {} files and published to {to}{commit}: {}",
+            "Checked {} files and published to {to}{commit}: {} {timing}",
             report.file_count,
             report.plan.summary()
         );

@@ -149,6 +149,8 @@ pub struct S3Config {
     pub headers: Vec<S3HeaderRule>,
     /// Where to POST the URLs that changed after a publish (a CDN's purge endpoint).
     pub purge_url: Option<String>,
+    /// The CloudFront distribution to invalidate the changed paths of after a publish.
+    pub cloudfront_distribution: Option<String>,
 }
 
 impl Default for S3Config {
@@ -163,6 +165,7 @@ impl Default for S3Config {
             retries: 5,
             headers: Vec::new(),
             purge_url: None,
+            cloudfront_distribution: None,
         }
     }
 }
