@@ -405,16 +405,14 @@ pub fn render_guide_page(
                 due_iso: due.map(|d| d.iso()),
             }
         }),
-        breadcrumbs: vec![
-            LinkView {
-                name: "Home".into(),
-                url: site.url(""),
-            },
-            LinkView {
-                name: f.title.clone(),
-                url: site.url(&path),
-            },
-        ],
+        breadcrumbs: site
+            .guide_breadcrumbs(g)
+            .into_iter()
+            .map(|c| LinkView {
+                url: site.url(&c.path),
+                name: c.name,
+            })
+            .collect(),
     };
     let mut cx = page_context(
         sv,

@@ -118,7 +118,7 @@ impl IncrementalSite {
     }
 
     /// Applies `changes`; on success returns what changed in the output. Content errors come
-    /// back as [`Diagnostics`] inside the error, as from [`crate::pipeline::render_site_files`].
+    /// back as [`crate::diagnostic::Diagnostics`] inside the error, as from [`crate::pipeline::build`].
     pub fn rebuild(&mut self, changes: &ChangeSet) -> Result<Update> {
         self.rebuild_as(changes, false)
             .map(|u| u.expect("only tentative rebuilds are refused"))
