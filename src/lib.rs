@@ -15,7 +15,8 @@
 //! 4. `check/`: across the site: `links`, `series`, `portable_names`, `overdue_reviews`, and
 //!    `output_folder` (where the output may go);
 //! 5. `render/`: `theme` (templates and static files, embedded or the site's own), `pages`,
-//!    `jsonld`, `notices`, `series`, `plain_text`;
+//!    `jsonld`, `notices`, `series`, `plain_text`; and `search/` (the search index, from the
+//!    model: `records`, `terms`, `shards`);
 //! 6. `release/` (release builds): `minify`, `fingerprint`, `scan` and `output_check` (every
 //!    link of the finished output), `host_files`, `precompress`, `urls`;
 //! 7. `output/`: `standby` and `swap` (the output is replaced in one step), `build_record`
@@ -45,6 +46,7 @@ pub(crate) mod prepare;
 pub(crate) mod publish;
 pub(crate) mod release;
 pub(crate) mod render;
+pub(crate) mod search;
 pub mod serve;
 
 pub use render::theme::default_theme_file;

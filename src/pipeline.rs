@@ -204,6 +204,10 @@ pub(crate) fn render_site_files(root: &Path, options: &BuildOptions) -> Result<R
         ..
     } = check_site(root, options)?;
     let mut files = render_site(&site, &theme)?;
+    files.extend(crate::search::search_files(
+        &site,
+        search_names(options.release),
+    ));
     for (path, source) in &theme.static_files {
         let bytes = source.read()?.into_owned();
         files.push(OutputFile {
@@ -222,6 +226,14 @@ pub(crate) fn render_site_files(root: &Path, options: &BuildOptions) -> Result<R
         files,
         warnings,
     })
+}
+
+/// Release builds put a content hash in the names of the search shards.
+fn search_names(release: bool) -> crate::search::FileNames {
+    match release {
+        true => crate::search::FileNames::Fingerprinted,
+        false => crate::search::FileNames::Plain,
+    }
 }
 
 /// Each guide page's output path with the guide file it is made from.
@@ -386,6 +398,7 @@ fn write_checked(
             bytes: source.read()?.into_owned(),
         });
     }
+    statics.extend(crate::search::search_files(site, search_names(release)));
     if release {
         let (release, statics) = Release::begin(&site.config, statics)?;
         statics.into_par_iter().try_for_each(put)?;

@@ -54,6 +54,8 @@ pub struct SiteConfig {
     pub publish: PublishConfig,
     #[serde(default)]
     pub review: ReviewConfig,
+    #[serde(default)]
+    pub search: SearchConfig,
     /// `[[notices]]`: shown above the body of every matching guide.
     #[serde(default)]
     pub notices: Vec<crate::model::notice::SiteNotice>,
@@ -72,6 +74,20 @@ pub struct SiteConfig {
 pub struct ReviewConfig {
     /// A guide with `reviewed:` is due this long after it; none: never due.
     pub every: Option<crate::model::review::ReviewInterval>,
+}
+
+/// `[search]`: the search index and the theme's search box (docs/search.md).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Write the index and show the search box; `false` leaves both out.
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -49,6 +49,8 @@ pub struct SiteView {
     pub feed_url: String,
     pub tags_url: String,
     pub generator: String,
+    /// `[search] enabled`: the header shows the search box.
+    pub search: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -139,6 +141,7 @@ pub fn site_view(site: &Site) -> SiteView {
         feed_url: site.url("atom.xml"),
         tags_url: site.url("tags/"),
         generator: format!("guidesmith {}", env!("CARGO_PKG_VERSION")),
+        search: c.search.enabled,
     }
 }
 
