@@ -21,7 +21,6 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::load::content::load_guides;
 use crate::load::validate::validate_site;
 use crate::model::config::SiteConfig;
-use crate::model::prepared_guide::PreparedGuide;
 use crate::model::site::{Site, guide_path};
 use crate::output::build_record::{
     BuildRecord, inputs_digest, output_digest, written_output_digest,
@@ -124,7 +123,7 @@ fn check_site_timed(
     let (mut prepared, mut problems) = load_guides(root, &config, options.drafts, |guide| {
         prepare_guide_for_build(guide, &base_path)
     });
-    PreparedGuide::date_undated(root, &mut prepared);
+    crate::load::file_dates::date_undated(root, &mut prepared);
     times.lap("load + prepare guides");
     let failed_stems: HashSet<String> = problems
         .0

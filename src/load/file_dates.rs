@@ -11,9 +11,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::UNIX_EPOCH;
 
+use crate::model::prepared_guide::PreparedGuide;
 use crate::model::review::from_days;
 
 /// RFC 3339 timestamps of `files` (relative to `root`), each as well as can be known; a file
+/// Gives every guide without `date` and `updated` its file's last change, for the feed.
+pub(crate) fn date_undated<'a>(
+    root: &Path,
+    guides: impl IntoIterator<Item = &'a mut PreparedGuide>,
+) {
+    let mut undated: Vec<&mut PreparedGuide> = guides
+        .into_iter()
+        .filter(|g| g.guide.front.date.is_none() && g.guide.front.updated.is_none())
+        .collect();
+    let files: Vec<PathBuf> = undated.iter().map(|g| g.guide.source.clone()).collect();
+    let mut changed = last_changed(root, &files);
+    for g in &mut undated {
+        g.file_changed = changed.remove(&g.guide.source);
+    }
+}
+
 /// whose time cannot be read at all is left out.
 pub(crate) fn last_changed(root: &Path, files: &[PathBuf]) -> HashMap<PathBuf, String> {
     if files.is_empty() {

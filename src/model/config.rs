@@ -84,6 +84,12 @@ pub struct SearchConfig {
     pub enabled: bool,
 }
 
+impl SearchConfig {
+    /// Where the index's shards are written: `search/s<N>.json`, with a content hash in
+    /// release builds (so hosts may cache them forever).
+    pub const SHARD_PREFIX: &str = "search/s";
+}
+
 impl Default for SearchConfig {
     fn default() -> Self {
         SearchConfig { enabled: true }

@@ -36,7 +36,7 @@ pub struct PreparedGuide {
     /// The guide's own notices, rendered.
     pub notices: Vec<NoticeView>,
     /// When the file last changed (RFC 3339), for a guide with no `date` or `updated`: set by
-    /// [`PreparedGuide::date_undated`].
+    /// `load::file_dates::date_undated`.
     pub file_changed: Option<String>,
 }
 
@@ -60,24 +60,6 @@ impl PreparedGuide {
         }
         for callout in &mut g.front.callouts {
             callout.body = String::new();
-        }
-    }
-
-    /// Gives every guide without `date` and `updated` its file's last change
-    /// ([`crate::load::file_dates`]), for the feed.
-    pub fn date_undated<'a>(
-        root: &std::path::Path,
-        guides: impl IntoIterator<Item = &'a mut PreparedGuide>,
-    ) {
-        let mut undated: Vec<&mut PreparedGuide> = guides
-            .into_iter()
-            .filter(|g| g.guide.front.date.is_none() && g.guide.front.updated.is_none())
-            .collect();
-        let files: Vec<std::path::PathBuf> =
-            undated.iter().map(|g| g.guide.source.clone()).collect();
-        let mut changed = crate::load::file_dates::last_changed(root, &files);
-        for g in &mut undated {
-            g.file_changed = changed.remove(&g.guide.source);
         }
     }
 

@@ -64,7 +64,7 @@ fn headers(config: &SiteConfig, base_path: &str, renamed: &Renamed) -> Result<St
     }
     if config.search.enabled {
         // Release shards carry a content hash in their name (the manifest does not).
-        let shards = crate::search::shards::SHARD_PREFIX;
+        let shards = crate::model::config::SearchConfig::SHARD_PREFIX;
         out.push_str(&format!("\n{base_path}{shards}*\n  {IMMUTABLE}\n"));
     }
     Ok(out)

@@ -18,7 +18,7 @@ use crate::release::fingerprint::hashed_name;
 use crate::render::pages::OutputFile;
 
 /// Every shard's path starts with this (the manifest's does not).
-pub(crate) const SHARD_PREFIX: &str = "search/s";
+const SHARD_PREFIX: &str = crate::model::config::SearchConfig::SHARD_PREFIX;
 /// The manifest's path in the output.
 pub(crate) const MANIFEST: &str = "search/index.json";
 /// At most one shard file per this many guides.

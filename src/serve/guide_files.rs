@@ -76,7 +76,7 @@ pub(super) fn load_files(
         load_file(root, file, contents, old_hash(file), drafts, base_path)
     });
     let mut loaded: Vec<(PathBuf, Loaded)> = files.into_iter().zip(loaded).collect();
-    PreparedGuide::date_undated(
+    crate::load::file_dates::date_undated(
         root,
         loaded.iter_mut().filter_map(|(_, l)| match l {
             Loaded::New(_, Ok(Some(guide))) => Some(&mut **guide),
