@@ -141,6 +141,7 @@ impl<'a> BodyWalk<'a> {
                 if n == 2 || n == 3 {
                     self.body.toc.push(TocEntry {
                         level: n,
+                        part: self.body.parts.len(),
                         id: id.clone(),
                         text: text.clone(),
                     });
