@@ -281,7 +281,8 @@
       if (!total || !out) return;
       var done = Math.min(total, keysUnder(PREFIX + card.getAttribute("data-guide") + ":").filter(isDone).length);
       out.hidden = !done;
-      out.textContent = done === total ? "All " + total + " done" : "Your progress: " + done + " of " + total + " done";
+      out.textContent = out.classList.contains("series-progress") ? done + "/" + total + " done"
+        : done === total ? "All " + total + " done" : "Your progress: " + done + " of " + total + " done";
       card.classList.toggle("is-finished", done === total);
     });
   }
