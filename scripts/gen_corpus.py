@@ -823,7 +823,7 @@ def main(argv=None):
 
     if "guides" in layouts:
         write(os.path.join(out, "guides", "site.toml"),
-              'title = "Benchmark guides"\ndescription = "A synthetic corpus"\nbase_url = "https://example.org/"\n')
+              'title = "Benchmark guides"\ndescription = "A synthetic corpus"\nbase_url = "https://guides.example.org/"\n')
     if "hugo" in layouts:
         h = os.path.join(out, "hugo")
         write(os.path.join(h, "hugo.toml"), HUGO_CONFIG)

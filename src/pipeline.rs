@@ -1,8 +1,9 @@
 //! The build: load config → read guides → prepare (markdown, widgets) → check → render → write.
 //!
 //! [`check_site`] loads, prepares and checks (what every command starts with); [`build`]
-//! renders the pages on all cores and streams them to disk, [`check`] renders and drops them,
-//! and [`render_site_files`] keeps the whole site in memory (release builds and `publish`). Errors of content are collected into one
+//! renders the pages on all cores and streams them to disk (through the release steps for
+//! `--release`), [`check`] renders and drops them, and [`render_site_files`] keeps the whole
+//! site in memory (`publish`). Errors of content are collected into one
 //! [`Diagnostics`] (every file, every problem); anything else is an `anyhow` error.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -25,12 +26,16 @@ use crate::model::site::{Site, guide_path};
 use crate::output::build_record::{
     BuildRecord, inputs_digest, output_digest, written_output_digest,
 };
-use crate::output::standby::{StagedOutput, recover_output, write_output};
+use crate::output::standby::{StagedOutput, recover_output};
 use crate::prepare::widgets::prepare_guide_for_build;
+use crate::release::Release;
 use crate::render::pages::{
     OutputFile, Page, render_cards, render_page, render_site, site_pages, site_view,
 };
 use crate::render::theme::Theme;
+
+mod stage_times;
+pub use stage_times::StageTimes;
 
 /// How to build; `Default` is a plain `guidesmith build`.
 #[derive(Clone, Debug, Default)]
@@ -69,6 +74,8 @@ pub struct BuildReport {
     /// Nothing changed since the last build, which left the output as it is
     /// ([`crate::output::build_record`]); the counts are that build's.
     pub up_to_date: bool,
+    /// How long each stage took.
+    pub stages: StageTimes,
 }
 
 /// Loads site.toml with the options' overrides applied.
@@ -77,7 +84,7 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
     if let Some(url) = &options.base_url {
         crate::model::config::parse_base_url(url)
             .map_err(|why| anyhow::anyhow!("--base-url: {why}"))?;
-        config.base_url = url.clone();
+        config.serve_from(url);
     }
     match &options.output {
         Some(flag) => check_output_folder(root, &config, flag)
@@ -105,13 +112,24 @@ pub struct CheckedSite {
 
 /// Loads, prepares and checks the site (content, output paths, links) without rendering.
 pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
+    check_site_timed(root, options, &mut StageTimes::start())
+}
+
+/// [`check_site`], with the time of each stage added to `times`.
+fn check_site_timed(
+    root: &Path,
+    options: &BuildOptions,
+    times: &mut StageTimes,
+) -> Result<CheckedSite> {
     let config = load_config(root, options)?;
     let theme = Theme::load(root, &config)?;
+    times.lap("config + theme");
     let base_path = config.base_path();
     let (mut prepared, mut problems) = load_guides(root, &config, options.drafts, |guide| {
         prepare_guide_for_build(guide, &base_path)
     });
     PreparedGuide::date_undated(root, &mut prepared);
+    times.lap("load + prepare guides");
     let failed_stems: HashSet<String> = problems
         .0
         .iter()
@@ -145,6 +163,7 @@ pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
         options.deny_stale,
     ));
     let warnings = conclude(problems, &site)?;
+    times.lap("check the site");
     Ok(CheckedSite {
         site,
         theme,
@@ -199,22 +218,9 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
     }
     let mut seen = HashSet::new();
     files.retain(|f| seen.insert(f.path.clone()));
+    let page_sources = page_sources(&site);
     if options.release {
-        files = crate::release::apply_release(files, &site.config)?;
-    }
-    let page_sources: BTreeMap<String, PathBuf> = site
-        .guides
-        .iter()
-        .map(|g| {
-            (
-                format!("{}index.html", guide_path(&g.guide.slug)),
-                g.guide.source.clone(),
-            )
-        })
-        .collect();
-    if options.release {
-        let urls = crate::release::urls::SiteUrls::new(&site.config);
-        crate::release::output_check::check_output(&files, &urls, &page_sources)?;
+        files = crate::release::apply_release(files, &site.config, &page_sources)?;
     }
     Ok(RenderedSite {
         page_sources,
@@ -224,6 +230,17 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
         warnings,
         page_count,
     })
+}
+
+/// Each guide page's output path with the guide file it is made from.
+fn page_sources(site: &Site) -> BTreeMap<String, PathBuf> {
+    site.guides
+        .iter()
+        .map(|g| {
+            let page = format!("{}index.html", guide_path(&g.guide.slug));
+            (page, g.guide.source.clone())
+        })
+        .collect()
 }
 
 /// Each output path with the file it comes from: the guide of a page, the static file of a
@@ -303,17 +320,18 @@ pub(crate) fn find_path_collisions(
 /// cores and each is written as soon as it is rendered, so the site is never held in memory.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    let mut stages = StageTimes::start();
     let config = load_config(root, options)?;
     let output_dir = options
         .output
         .clone()
         .unwrap_or_else(|| root.join(&config.output_dir));
     recover_output(&output_dir);
-    if options.release {
-        // Fingerprinting rewrites references between files: the whole site, in memory.
-        return write_rendered(render_site_files(root, options)?, output_dir, started);
-    }
-    let inputs = inputs_digest(root, &config, &(&options.base_url, options.drafts));
+    let inputs = inputs_digest(
+        root,
+        &config,
+        &(&options.base_url, options.drafts, options.release),
+    );
     if let Some(last) = BuildRecord::read(&output_dir)
         && last.inputs == inputs
         && last.output == output_digest(&output_dir)
@@ -326,10 +344,12 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
             warnings: Vec::new(),
             elapsed: started.elapsed(),
             up_to_date: true,
+            stages,
         });
     }
-    let checked = check_site(root, options)?;
-    let record = write_checked(&checked, &output_dir, inputs)?;
+    let checked = check_site_timed(root, options, &mut stages)?;
+    let record = write_checked(&checked, &output_dir, inputs, options.release)?;
+    stages.lap("render + write");
     let report = BuildReport {
         output_dir,
         guide_count: record.guide_count,
@@ -338,41 +358,68 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
         warnings: checked.warnings,
         elapsed: started.elapsed(),
         up_to_date: false,
+        stages,
     };
     drop_in_background(checked.site);
     Ok(report)
 }
 
-/// Renders and writes every page and static file of `checked` into `output_dir`; returns what
-/// was written. The record of what the build was made from (`inputs`) and wrote is kept in the
-/// output only without warnings, so that a build with warnings shows them again next time.
-fn write_checked(checked: &CheckedSite, output_dir: &Path, inputs: u64) -> Result<BuildRecord> {
+/// Renders and writes every page and static file of `checked` into `output_dir`, through the
+/// release steps for a release build; returns what was written. The record of what the build
+/// was made from (`inputs`) and wrote is kept in the output only without warnings, so that a
+/// build with warnings shows them again next time. A release output that fails its check is
+/// never swapped in.
+fn write_checked(
+    checked: &CheckedSite,
+    output_dir: &Path,
+    inputs: u64,
+    release: bool,
+) -> Result<BuildRecord> {
     let (site, theme) = (&checked.site, &checked.theme);
     let writing = || format!("writing the site to {}", output_dir.display());
     let staged = StagedOutput::begin(output_dir).with_context(writing)?;
-    render_pages(checked, |file| {
-        staged.put(&file.path, &file.bytes).with_context(writing)
-    })?;
-    for (path, source) in &theme.static_files {
-        staged.put(path, &source.read()?).with_context(writing)?;
-    }
-    let keep = checked.warnings.is_empty();
-    // The digest stats every written file: only worth it when the record is kept.
-    let output = if keep {
-        let pages = checked.pages.iter().map(|p| p.path(site));
-        written_output_digest(
-            staged.tree(),
-            pages.chain(theme.static_files.keys().cloned()).collect(),
-        )
-    } else {
-        0
+    let written = std::sync::Mutex::new(Vec::new());
+    let put = |file: OutputFile| -> Result<()> {
+        staged.put(&file.path, &file.bytes).with_context(writing)?;
+        written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(file.path);
+        Ok(())
     };
+    let mut statics = Vec::new();
+    for (path, source) in &theme.static_files {
+        statics.push(OutputFile {
+            path: path.clone(),
+            bytes: source.read()?.into_owned(),
+        });
+    }
+    if release {
+        let (release, statics) = Release::begin(&site.config, statics)?;
+        statics.into_par_iter().try_for_each(put)?;
+        render_pages(checked, |page| {
+            release.page(page)?.into_iter().try_for_each(put)
+        })?;
+        for file in release.finish(&site.config, &page_sources(site))? {
+            put(file)?;
+        }
+    } else {
+        statics.into_par_iter().try_for_each(put)?;
+        render_pages(checked, put)?;
+    }
+    let written = written.into_inner().unwrap_or_else(|e| e.into_inner());
+    let keep = checked.warnings.is_empty();
     let record = BuildRecord {
         inputs,
-        output,
         guide_count: site.guides.len(),
         page_count: checked.pages.len(),
-        file_count: checked.pages.len() + theme.static_files.len(),
+        file_count: written.len(),
+        // The digest stats every written file: only worth it when the record is kept.
+        output: if keep {
+            written_output_digest(staged.tree(), written)
+        } else {
+            0
+        },
     };
     let kept = keep.then_some(&record);
     staged
@@ -417,26 +464,6 @@ pub fn check(root: &Path, options: &BuildOptions) -> Result<CheckReport> {
     };
     drop_in_background(checked.site);
     Ok(report)
-}
-
-/// Swaps a site rendered in memory into `output_dir`; `started`: when the build began.
-pub fn write_rendered(
-    site: RenderedSite,
-    output_dir: PathBuf,
-    started: Instant,
-) -> Result<BuildReport> {
-    let writing = || format!("writing the site to {}", output_dir.display());
-    // The marker carries no record: release builds never skip.
-    write_output(&output_dir, &site.files).with_context(writing)?;
-    Ok(BuildReport {
-        output_dir,
-        guide_count: site.guide_count,
-        page_count: site.page_count,
-        file_count: site.files.len(),
-        warnings: site.warnings,
-        elapsed: started.elapsed(),
-        up_to_date: false,
-    })
 }
 
 /// Frees the site on another thread: dropping every guide's strings and views one by one

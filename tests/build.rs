@@ -706,6 +706,52 @@ fn a_release_build_through_the_library_checks_its_output() {
     drop(tmp);
 }
 
+/// A release build is streamed to disk like a plain one: one that fails its output check
+/// leaves the last release as it was, a fixed one then equals a clean release build, and a
+/// release build with nothing changed is up to date.
+#[test]
+fn a_release_build_that_fails_its_check_leaves_the_last_release() {
+    let (tmp, root) = site_copy("basic");
+    let out = tmp.path().join("out");
+    let release = |output: &std::path::Path| {
+        let options = guidesmith::pipeline::BuildOptions {
+            output: Some(output.to_path_buf()),
+            release: true,
+            ..Default::default()
+        };
+        guidesmith::pipeline::build(&root, &options)
+    };
+    release(&out).unwrap();
+    let good = common::output_files(&out);
+    let about = root.join("static/about.html");
+    let page = "<!doctype html><title>About</title><a href=\"/sub/alpha/\">a</a>";
+    fs::write(&about, page.replace("alpha", "nowhere")).unwrap();
+    let alpha = root.join("guides/alpha.md");
+    let text = fs::read_to_string(&alpha).unwrap();
+    fs::write(&alpha, format!("{text}\nA new last line.\n")).unwrap();
+    let err = release(&out).err().expect("the check fails");
+    assert!(
+        format!("{err:#}").contains("broken link `/sub/nowhere/`"),
+        "{err:#}"
+    );
+    assert!(
+        common::output_files(&out) == good,
+        "the last release is kept"
+    );
+    fs::write(&about, page).unwrap();
+    let report = release(&out).unwrap();
+    assert!(!report.up_to_date);
+    let clean = tmp.path().join("clean");
+    release(&clean).unwrap();
+    let (rebuilt, clean) = (common::output_files(&out), common::output_files(&clean));
+    assert_eq!(
+        rebuilt.keys().collect::<Vec<_>>(),
+        clean.keys().collect::<Vec<_>>()
+    );
+    assert!(rebuilt == clean, "the rebuilt release equals a clean one");
+    assert!(release(&out).unwrap().up_to_date);
+}
+
 /// A build over the last one's output, after edits, renames, deletes, new guides, template,
 /// static and config changes, gives exactly what a clean build of the same sources gives.
 #[test]

@@ -209,6 +209,14 @@ fn broken_links_and_anchors() {
         )],
         "guides/bad.md:8:5: error: broken anchor in `/alpha/#faq-how-longg`: the page has no id `faq-how-longg`\n  help: did you mean `#faq-how-long`?",
     );
+    // A link written with the site's own base_url (https://example.org/sub/) is a site link.
+    let err = failed_build(&[(
+        "guides/bad.md",
+        format!("{GOOD_HEAD}---\n\nSee [it](https://example.org/sub/alpah/) and [ok](https://example.org/sub/alpha/#faq-how-long).\n").as_bytes(),
+    )]);
+    let expected = "guides/bad.md:6:5: error: broken link `https://example.org/sub/alpah/`: no page or file there\n  help: did you mean `/alpha/`?";
+    assert!(err.contains(expected), "expected:\n{expected}\ngot:\n{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
     let err = failed_build(&[(
         "guides/bad.md",
         format!("{GOOD_HEAD}---\n\n## Here\n\nSee [b](#her).\n").as_bytes(),

@@ -4,6 +4,7 @@
 //! Links are checked as written in the source (root-relative `/slug/#id`, relative `../x/`,
 //! or same-page `#id`), before the base path is added, so messages show what the author wrote.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
@@ -89,7 +90,8 @@ fn broken_links_of(site: &Site, targets: &LinkTargets, g: &PreparedGuide) -> Vec
     let page_dir = guide_path(&g.guide.slug);
     let here = format!("{page_dir}index.html");
     for link in &g.links {
-        let Some((path, fragment)) = resolve(&link.target, &page_dir) else {
+        let target = within_site(&link.target, &site.config.own_urls);
+        let Some((path, fragment)) = resolve(&target, &page_dir) else {
             continue;
         };
         let file = match path {
@@ -98,7 +100,7 @@ fn broken_links_of(site: &Site, targets: &LinkTargets, g: &PreparedGuide) -> Vec
             Ok(p) => output_file_of(&p, &targets.outputs),
         };
         let Some(file) = file else {
-            problems.push(no_page_there(site, g, link));
+            problems.push(no_page_there(site, g, link, &target));
             continue;
         };
         let ids = targets
@@ -116,9 +118,8 @@ fn broken_links_of(site: &Site, targets: &LinkTargets, g: &PreparedGuide) -> Vec
 }
 
 /// A link to no page or file, with the nearest guide slug as a suggestion.
-fn no_page_there(site: &Site, g: &PreparedGuide, link: &Link) -> BrokenLink {
-    let wanted = link
-        .target
+fn no_page_there(site: &Site, g: &PreparedGuide, link: &Link, target: &str) -> BrokenLink {
+    let wanted = target
         .trim_start_matches('/')
         .split(['/', '#'])
         .next()
@@ -182,6 +183,20 @@ fn output_file_of(path: &str, outputs: &HashSet<String>) -> Option<String> {
         })
 }
 
+/// A link to the site written as an absolute URL (`https://host/sub/x/`) as the root-relative
+/// link it stands for (`/x/`); any other link as it is.
+fn within_site<'a>(target: &'a str, own_urls: &[String]) -> Cow<'a, str> {
+    for url in own_urls {
+        if let Some(rest) = target.strip_prefix(url.as_str()) {
+            return Cow::Owned(format!("/{rest}"));
+        }
+        if target == url.trim_end_matches('/') {
+            return Cow::Borrowed("/");
+        }
+    }
+    Cow::Borrowed(target)
+}
+
 /// Resolves a link against the site path of the page it is on (`slug/`). `None` for links
 /// that leave the site (schemes, `//host`); `Err` for relative links that climb above the root.
 fn resolve(target: &str, page_dir: &str) -> Option<(Result<String, ()>, Option<String>)> {
@@ -220,7 +235,26 @@ fn resolve(target: &str, page_dir: &str) -> Option<(Result<String, ()>, Option<S
 
 #[cfg(test)]
 mod tests {
-    use super::resolve;
+    use super::{resolve, within_site};
+
+    #[test]
+    fn absolute_links_to_the_site_are_site_links() {
+        let own = [
+            "https://x.org/sub/".to_string(),
+            "http://127.0.0.1:4000/".to_string(),
+        ];
+        assert_eq!(within_site("https://x.org/sub/a/#b", &own), "/a/#b");
+        assert_eq!(within_site("https://x.org/sub", &own), "/");
+        assert_eq!(within_site("http://127.0.0.1:4000/c/", &own), "/c/");
+        assert_eq!(
+            within_site("https://x.org/other/", &own),
+            "https://x.org/other/"
+        );
+        assert_eq!(
+            within_site("https://y.org/sub/a/", &own),
+            "https://y.org/sub/a/"
+        );
+    }
 
     #[test]
     fn resolves_links() {

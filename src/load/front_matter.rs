@@ -341,60 +341,19 @@ fn find_ambiguous_scalars(file: &Path, yaml: &str, line_offset: usize) -> Vec<Di
             }
             block_indent = None;
         }
-        let mut rest = line.trim_start();
-        let mut column = indent;
-        while let Some(r) = rest.strip_prefix("- ") {
-            column += 2 + (r.len() - r.trim_start().len());
-            rest = r.trim_start();
-        }
-        let (key, value_start) = match rest.find(": ") {
-            Some(i) if !rest.starts_with(['"', '\'']) => (Some(&rest[..i]), i + 2),
-            _ if rest.ends_with(':') => continue,
-            _ if column > indent => (None, 0),
-            _ => continue,
+        let Some(LineValue { key, value, column }) = value_of_line(line) else {
+            continue;
         };
-        let value = &rest[value_start..];
-        let value_col = column + value_start + (value.len() - value.trim_start().len());
-        let value = value.trim_start();
-        let value = value.split(" #").next().unwrap_or("").trim_end();
         let mut check = |col: usize, token: &str, key: Option<&str>| {
             let pos = Position::new(
                 index + 1 + line_offset,
                 line[..col.min(line.len())].chars().count() + 1,
             );
-            if YAML11_BOOLEANS.contains(&token) {
-                found.push(
-                    Diagnostic::error(file, pos, format!("unquoted `{token}` is ambiguous: YAML 1.1 reads it as a boolean, YAML 1.2 as text"))
-                        .with_help(format!("write \"{token}\" in quotes for the text, or true/false for a yes/no value")),
-                );
-            } else if token.starts_with(['&', '*']) {
-                let what = if token.starts_with('&') {
-                    "anchors"
-                } else {
-                    "aliases"
-                };
-                found.push(
-                    Diagnostic::error(file, pos, format!("YAML {what} (`{token}`) are not supported in front matter"))
-                        .with_help("write the value out in full; if it is text that starts with `&` or `*`, put it in double quotes"),
-                );
-            } else if let Some(kind) = key
-                .filter(|k| TEXT_KEYS.contains(k))
-                .and(non_text_kind(token))
-            {
-                let key = key.unwrap_or_default();
-                found.push(
-                    Diagnostic::error(
-                        file,
-                        pos,
-                        format!("`{key}` must be text, but unquoted `{token}` is read as {kind}"),
-                    )
-                    .with_help(format!("put it in double quotes: {key}: \"{token}\"")),
-                );
-            }
+            found.extend(ambiguous_scalar(file, pos, token, key));
         };
         if value.starts_with('&') {
             check(
-                value_col,
+                column,
                 value.split_whitespace().next().unwrap_or(value),
                 key,
             );
@@ -407,17 +366,83 @@ fn find_ambiguous_scalars(file: &Path, yaml: &str, line_offset: usize) -> Vec<Di
         }
         match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
             Some(inner) => {
-                let mut at = value_col + 1;
+                let mut at = column + 1;
                 for t in inner.split(',') {
                     let col = at + (t.len() - t.trim_start().len());
                     at += t.len() + 1;
                     check(col, t.trim(), None);
                 }
             }
-            None => check(value_col, value, key),
+            None => check(column, value, key),
         }
     }
     found
+}
+
+/// The unquoted value a line of YAML gives, if any: after `key: `, or a list item's own.
+struct LineValue<'a> {
+    key: Option<&'a str>,
+    /// Without a trailing comment.
+    value: &'a str,
+    /// The byte column the value starts at.
+    column: usize,
+}
+
+fn value_of_line(line: &str) -> Option<LineValue<'_>> {
+    let indent = line.len() - line.trim_start().len();
+    let mut rest = line.trim_start();
+    let mut column = indent;
+    while let Some(r) = rest.strip_prefix("- ") {
+        column += 2 + (r.len() - r.trim_start().len());
+        rest = r.trim_start();
+    }
+    let (key, value_start) = match rest.find(": ") {
+        Some(i) if !rest.starts_with(['"', '\'']) => (Some(&rest[..i]), i + 2),
+        _ if rest.ends_with(':') => return None,
+        _ if column > indent => (None, 0),
+        _ => return None,
+    };
+    let value = &rest[value_start..];
+    let column = column + value_start + (value.len() - value.trim_start().len());
+    let value = value.trim_start();
+    let value = value.split(" #").next().unwrap_or("").trim_end();
+    Some(LineValue { key, value, column })
+}
+
+/// The error for an unquoted `token` (the value of `key`, if any) at `pos`, if it is one.
+fn ambiguous_scalar(
+    file: &Path,
+    pos: Position,
+    token: &str,
+    key: Option<&str>,
+) -> Option<Diagnostic> {
+    if YAML11_BOOLEANS.contains(&token) {
+        return Some(
+            Diagnostic::error(file, pos, format!("unquoted `{token}` is ambiguous: YAML 1.1 reads it as a boolean, YAML 1.2 as text"))
+                .with_help(format!("write \"{token}\" in quotes for the text, or true/false for a yes/no value")),
+        );
+    }
+    if token.starts_with(['&', '*']) {
+        let what = if token.starts_with('&') {
+            "anchors"
+        } else {
+            "aliases"
+        };
+        return Some(
+            Diagnostic::error(file, pos, format!("YAML {what} (`{token}`) are not supported in front matter"))
+                .with_help("write the value out in full; if it is text that starts with `&` or `*`, put it in double quotes"),
+        );
+    }
+    let key = key.filter(|k| TEXT_KEYS.contains(k))?;
+    let kind = non_text_kind(token)?;
+    Some(
+        Diagnostic::error(
+            file,
+            pos,
+            format!("`{key}` must be text, but unquoted `{token}` is read as {kind}"),
+        )
+        .with_help(format!("put it in double quotes: {key}: \"{token}\"")),
+    )
 }
 
 /// Where `key: value` stands in the YAML (the `nth` occurrence, 0-based), as a file position.

@@ -46,6 +46,10 @@ pub struct SiteConfig {
     /// `[widgets]`: where the widgets that no marker places go.
     #[serde(default)]
     pub widgets: WidgetsConfig,
+    /// The site's own absolute URLs: `base_url` as site.toml gives it and as overridden
+    /// (`--base-url`, serve's address). A link that starts with one is a link inside the site.
+    #[serde(skip)]
+    pub own_urls: Vec<String>,
     /// `[[series]]`: named, ordered sets of guides.
     #[serde(default)]
     pub series: Vec<crate::model::series::SeriesConfig>,
@@ -291,6 +295,7 @@ impl SiteConfig {
             }
         })?;
         config.validate(text)?;
+        config.own_urls = vec![config.base_url_normalized()];
         crate::model::series::locate_series_entries(&mut config.series, text);
         Ok(config)
     }
@@ -347,6 +352,16 @@ impl SiteConfig {
     }
 
     /// base_url with exactly one trailing slash.
+    /// Sets the URL the site is served from (`--base-url`, serve's address); links written
+    /// with the URL from site.toml stay links inside the site.
+    pub fn serve_from(&mut self, url: &str) {
+        self.base_url = url.to_string();
+        let normalized = self.base_url_normalized();
+        if !self.own_urls.contains(&normalized) {
+            self.own_urls.push(normalized);
+        }
+    }
+
     pub fn base_url_normalized(&self) -> String {
         parse_base_url(&self.base_url).map_or_else(
             |_| self.base_url.clone(),

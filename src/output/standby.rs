@@ -33,12 +33,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::output::staging_folder::remove_abandoned;
 use crate::output::swap::{StandbyLock, exchange_trees, recover_interrupted_swap};
-use crate::render::pages::OutputFile;
 
 /// Present in every output folder guidesmith made.
 pub const OUTPUT_MARKER: &str = ".guidesmith-output";
@@ -48,15 +46,6 @@ pub const MARKER_TEXT: &str =
 
 /// The folder beside the output that holds the standby tree.
 pub const STANDBY_FOLDER: &str = ".guidesmith-standby";
-
-/// Makes `output_dir` hold exactly `files`, with a marker without a build record.
-pub fn write_output(output_dir: &Path, files: &[OutputFile]) -> Result<()> {
-    let staged = StagedOutput::begin(output_dir)?;
-    files
-        .par_iter()
-        .try_for_each(|f| staged.put(&f.path, &f.bytes))?;
-    staged.finish(MARKER_TEXT)
-}
 
 /// Puts back the last good site where a build killed in the middle of a swap left the output
 /// missing. Nothing is done while another build writes the output: it does the same.
@@ -264,6 +253,17 @@ mod tests {
     use std::os::unix::fs::MetadataExt;
 
     use super::*;
+
+    use crate::render::pages::OutputFile;
+
+    /// Makes `output_dir` hold exactly `files`, with a marker without a build record.
+    fn write_output(output_dir: &Path, files: &[OutputFile]) -> Result<()> {
+        let staged = StagedOutput::begin(output_dir)?;
+        for f in files {
+            staged.put(&f.path, &f.bytes)?;
+        }
+        staged.finish(MARKER_TEXT)
+    }
 
     fn inode(path: &Path) -> u64 {
         fs::metadata(path).unwrap().ino()

@@ -56,25 +56,7 @@ pub fn publish_to_git(
     let repo = Git::init(&work.path().join("repo.git"))?;
     let tip = remote_tip(&repo, &remote, &target.branch)?;
     if let Some(tip) = &tip {
-        repo.run(&[
-            "fetch",
-            "--quiet",
-            "--depth=1",
-            "--",
-            &remote,
-            &format!("+refs/heads/{0}:refs/heads/{0}", target.branch),
-        ])
-        .with_context(|| format!("fetching branch {} from {}", target.branch, target.remote))?;
-        let message = repo.run(&["log", "-1", "--format=%B", tip])?;
-        if !target.accept_foreign && !message.lines().any(|l| l.trim_start().starts_with(TRAILER)) {
-            let who = repo.run(&["log", "-1", "--format=%h by %an: %s", tip])?;
-            bail!(
-                "branch {} of {} has a commit guidesmith did not make ({}); nothing was published\n  help: someone pushed to it by hand or with another tool. Move what you want to keep into the site's source, then publish again with --accept-remote-changes (their commits stay in the branch's history; the files are replaced by the site's output), or publish to another branch with --branch",
-                target.branch,
-                target.remote,
-                who.trim()
-            );
-        }
+        fetch_own_tip(&repo, &remote, target, tip)?;
     }
     let tree_dir = work.path().join("tree");
     write_tree_dir(&tree_dir, site)?;
@@ -111,6 +93,31 @@ pub fn publish_to_git(
         plan,
         commit: Some(commit),
     })
+}
+
+/// Fetches the branch's tip `tip` and makes sure guidesmith made it (or the user accepts
+/// foreign commits).
+fn fetch_own_tip(repo: &Git, remote: &str, target: &GitTarget, tip: &str) -> Result<()> {
+    repo.run(&[
+        "fetch",
+        "--quiet",
+        "--depth=1",
+        "--",
+        remote,
+        &format!("+refs/heads/{0}:refs/heads/{0}", target.branch),
+    ])
+    .with_context(|| format!("fetching branch {} from {}", target.branch, target.remote))?;
+    let message = repo.run(&["log", "-1", "--format=%B", tip])?;
+    if !target.accept_foreign && !message.lines().any(|l| l.trim_start().starts_with(TRAILER)) {
+        let who = repo.run(&["log", "-1", "--format=%h by %an: %s", tip])?;
+        bail!(
+            "branch {} of {} has a commit guidesmith did not make ({}); nothing was published\n  help: someone pushed to it by hand or with another tool. Move what you want to keep into the site's source, then publish again with --accept-remote-changes (their commits stay in the branch's history; the files are replaced by the site's output), or publish to another branch with --branch",
+            target.branch,
+            target.remote,
+            who.trim()
+        );
+    }
+    Ok(())
 }
 
 fn check_branch_name(branch: &str) -> Result<()> {

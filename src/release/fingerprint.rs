@@ -6,7 +6,8 @@
 //!    after, so a stylesheet's name changes when a font or image it uses changes. A stylesheet
 //!    that imports another waits for it (a cycle is hashed in path order).
 //! 3. HTML attributes (`href`, `src`, `srcset`, `poster`, `<meta content>`) are rewritten with a
-//!    real HTML tokenizer (lol_html); XML, JSON and text files get absolute URLs replaced.
+//!    real HTML tokenizer (lol_html), in the pass that scans the page for the output check
+//!    ([`super::scan`]); XML, JSON and text files get absolute URLs replaced.
 //!
 //! A reference is rewritten in place, keeping its form (absolute, root-relative or relative,
 //! query and fragment): only the file name gains the hash. `favicon.ico` and other files
@@ -14,12 +15,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use anyhow::{Context, Result, anyhow};
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::minify::extension;
-use super::urls::{SiteUrls, Target, decode_entities, is_url_meta};
+use super::scan::{Rename, Scan, scan_file};
+use super::urls::{SiteUrls, Target};
 use crate::render::pages::OutputFile;
 
 /// Extensions whose files get a hash in their name.
@@ -30,42 +30,57 @@ const LEAF_ASSETS: &[&str] = &[
 /// Old site path → new site path of every renamed file.
 pub type Renamed = BTreeMap<String, String>;
 
-/// Hashes and renames assets in `files` and rewrites references to them.
-pub fn fingerprint_files(
-    files: Vec<OutputFile>,
-    site: &SiteUrls,
-) -> Result<(Vec<OutputFile>, Renamed)> {
-    let mut files = files;
-    let mut renamed: HashMap<String, String> = HashMap::new();
-    for f in &files {
-        if LEAF_ASSETS.contains(&extension(&f.path)) {
-            renamed.insert(f.path.clone(), hashed_name(&f.path, &f.bytes));
+/// The new names of a site's assets, and the rewriting of references to them.
+pub(crate) struct Fingerprints {
+    site: SiteUrls,
+    renamed: HashMap<String, String>,
+}
+
+impl Fingerprints {
+    /// Names every asset among `files`; stylesheets get their references rewritten first
+    /// (in place), so their names follow what they use.
+    pub(crate) fn of_assets(files: &mut [OutputFile], site: SiteUrls) -> Fingerprints {
+        let mut renamed: HashMap<String, String> = HashMap::new();
+        for f in files.iter() {
+            if LEAF_ASSETS.contains(&extension(&f.path)) {
+                renamed.insert(f.path.clone(), hashed_name(&f.path, &f.bytes));
+            }
+        }
+        fingerprint_stylesheets(files, &site, &mut renamed);
+        Fingerprints { site, renamed }
+    }
+
+    /// Old site path → new site path of every renamed file.
+    pub(crate) fn renamed(&self) -> Renamed {
+        self.renamed
+            .iter()
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect()
+    }
+
+    /// Rewrites the references in `file` and gives it its new name, scanning it for the
+    /// output check on the way (an HTML page is tokenized once for both).
+    pub(crate) fn apply(&self, file: &mut OutputFile) -> Scan {
+        if let "xml" | "json" | "webmanifest" | "txt" = extension(&file.path)
+            && let Ok(text) = std::str::from_utf8(&file.bytes)
+        {
+            file.bytes = rewrite_absolute(text, &self.site, &self.renamed).into_bytes();
+        }
+        let path = file.path.clone();
+        let scan = scan_file(file, &|url| self.rename(url, &path));
+        if let Some(new) = self.renamed.get(&file.path) {
+            file.path = new.clone();
+        }
+        scan
+    }
+
+    /// `url`, written in `file`, with the new name of the file it names, if renamed.
+    fn rename(&self, url: &str, file: &str) -> Option<String> {
+        match self.site.resolve(url, file) {
+            Target::Site { path, .. } => self.renamed.get(&path).map(|new| renamed_url(url, new)),
+            _ => None,
         }
     }
-    fingerprint_stylesheets(&mut files, site, &mut renamed);
-    files.par_iter_mut().try_for_each(|f| -> Result<()> {
-        let rewritten = match extension(&f.path) {
-            "html" | "htm" => match std::str::from_utf8(&f.bytes) {
-                Ok(text) => Some(
-                    rewrite_html(text, &f.path, site, &renamed)
-                        .with_context(|| format!("rewriting asset links in {}", f.path))?,
-                ),
-                Err(_) => None,
-            },
-            "xml" | "json" | "webmanifest" | "txt" => std::str::from_utf8(&f.bytes)
-                .ok()
-                .map(|t| rewrite_absolute(t, site, &renamed)),
-            _ => None,
-        };
-        if let Some(text) = rewritten {
-            f.bytes = text.into_bytes();
-        }
-        if let Some(new) = renamed.get(&f.path) {
-            f.path = new.clone();
-        }
-        Ok(())
-    })?;
-    Ok((files, renamed.into_iter().collect()))
 }
 
 /// `dir/name.ext` → `dir/name.<8 hex digits of SHA-256>.ext`.
@@ -205,53 +220,6 @@ fn rewrite_css(
     out
 }
 
-fn rewrite_html(
-    html: &str,
-    file: &str,
-    site: &SiteUrls,
-    renamed: &HashMap<String, String>,
-) -> Result<String> {
-    use lol_html::{RewriteStrSettings, element, rewrite_str};
-    let rewrite_one = |url: &str| -> Option<String> {
-        match site.resolve(url, file) {
-            Target::Site { path, .. } => renamed.get(&path).map(|new| renamed_url(url, new)),
-            _ => None,
-        }
-    };
-    let attribute = |name: &'static str| {
-        move |el: &mut lol_html::html_content::Element| {
-            if let Some(raw) = el.get_attribute(name) {
-                let value = decode_entities(&raw);
-                let new = if name == "srcset" {
-                    rewrite_srcset(&value, &rewrite_one)
-                } else {
-                    rewrite_one(&value)
-                };
-                if let Some(new) = new {
-                    el.set_attribute(name, &new.replace('&', "&amp;"))?;
-                }
-            }
-            Ok(())
-        }
-    };
-    let settings = RewriteStrSettings::new()
-        .append_element_content_handler(element!("[href]", attribute("href")))
-        .append_element_content_handler(element!("[src]", attribute("src")))
-        .append_element_content_handler(element!("[srcset]", attribute("srcset")))
-        .append_element_content_handler(element!("[poster]", attribute("poster")))
-        .append_element_content_handler(element!("meta[content]", |el| {
-            let property = el
-                .get_attribute("property")
-                .or_else(|| el.get_attribute("name"));
-            if property.is_some_and(|p| is_url_meta(&p)) {
-                attribute("content")(el)
-            } else {
-                Ok(())
-            }
-        }));
-    rewrite_str(html, settings).map_err(|e| anyhow!("{e}"))
-}
-
 /// Splits a `srcset` into its URLs (each candidate is `url [descriptor]`, comma-separated).
 pub fn srcset_urls(srcset: &str) -> Vec<&str> {
     srcset
@@ -260,7 +228,7 @@ pub fn srcset_urls(srcset: &str) -> Vec<&str> {
         .collect()
 }
 
-fn rewrite_srcset(srcset: &str, rewrite_one: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+pub(crate) fn rewrite_srcset(srcset: &str, rewrite_one: &Rename) -> Option<String> {
     let mut changed = false;
     let parts: Vec<String> = srcset
         .split(',')
@@ -336,7 +304,12 @@ mod tests {
                 "<loc>https://x.org/p/img/a.png</loc><loc>https://x.org/p/img/a.png.html</loc>",
             ),
         ];
-        let (out, renamed) = fingerprint_files(files, &site()).unwrap();
+        let mut out = files;
+        let fingerprints = Fingerprints::of_assets(&mut out, site());
+        for f in &mut out {
+            assert!(fingerprints.apply(f).error.is_none());
+        }
+        let renamed = fingerprints.renamed();
         let png = &renamed["img/a.png"];
         assert_eq!(png, &hashed_name("img/a.png", b"PNG"));
         assert!(

@@ -14,29 +14,25 @@ use crate::render::pages::OutputFile;
 
 /// Minifies every HTML, CSS and JS file; other files pass through unchanged.
 pub fn minify_files(files: Vec<OutputFile>) -> Result<Vec<OutputFile>> {
-    files
-        .into_par_iter()
-        .map(|f| {
-            let bytes = minify_file(&f.path, f.bytes)?;
-            Ok(OutputFile {
-                path: f.path,
-                bytes,
-            })
-        })
-        .collect()
+    files.into_par_iter().map(minify_file).collect()
 }
 
-fn minify_file(path: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Ok(bytes);
+/// Minifies `file` if it is HTML, CSS or JS in UTF-8.
+pub(crate) fn minify_file(file: OutputFile) -> Result<OutputFile> {
+    let Ok(text) = std::str::from_utf8(&file.bytes) else {
+        return Ok(file);
     };
-    let minified = match extension(path) {
+    let path = &file.path;
+    let bytes = match extension(path) {
         "html" | "htm" => minify_html(text),
         "css" => minify_css(path, text)?.into_bytes(),
         "js" | "mjs" => minify_js(path, text)?.into_bytes(),
-        _ => return Ok(bytes),
+        _ => return Ok(file),
     };
-    Ok(minified)
+    Ok(OutputFile {
+        path: file.path,
+        bytes,
+    })
 }
 
 pub(crate) fn extension(path: &str) -> &str {

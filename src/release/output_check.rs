@@ -1,8 +1,8 @@
 //! The output check that runs before anything leaves the machine.
 //!
-//! 1. Every HTML page is tokenized (lol_html) for its ids and for every URL in `href`, `src`,
-//!    `srcset`, `poster` and `<meta content>`; XML files (feed, sitemap) for `href` and `<loc>`;
-//!    stylesheets for `url(...)` and `@import`.
+//! 1. Every file is scanned ([`super::scan`]): HTML pages for their ids and for every URL in
+//!    `href`, `src`, `srcset`, `poster` and `<meta content>`; XML files (feed, sitemap) for
+//!    `href` and `<loc>`; stylesheets for `url(...)` and `@import`.
 //! 2. Each URL inside the site (under base_url's path) must reach an output file, and a
 //!    `#fragment` on a page must name an id there. A root-relative URL outside the base path
 //!    is an error too: under a sub-path host it points at some other site.
@@ -16,16 +16,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
-use anyhow::anyhow;
-use rayon::prelude::*;
-
-use crate::release::fingerprint::{css_references, srcset_urls};
-use crate::release::minify::extension;
-use crate::release::urls::{SiteUrls, Target, decode_entities, is_url_meta};
-use crate::render::pages::OutputFile;
-
-/// What a page serve injects for live reload; never allowed in published output.
-pub const LIVE_RELOAD_MARKER: &str = "__guidesmith";
+use crate::release::scan::{LIVE_RELOAD_MARKER, Scan};
+use crate::release::urls::{SiteUrls, Target};
 
 /// One broken reference or forbidden content in one output file.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -71,28 +63,25 @@ impl fmt::Display for OutputProblems {
 
 impl std::error::Error for OutputProblems {}
 
-/// Checks `files` (a release output); `sources` maps guide pages to their guide files.
-pub fn check_output(
-    files: &[OutputFile],
+/// Checks a release output from the scans of its files; `paths` holds every output path,
+/// `sources` maps guide pages to their guide files.
+pub(crate) fn check_output(
+    scanned: &[(String, Scan)],
+    paths: &HashSet<String>,
     site: &SiteUrls,
     sources: &BTreeMap<String, PathBuf>,
 ) -> Result<(), OutputProblems> {
-    let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let scanned: Vec<(&str, Scan)> = files
-        .par_iter()
-        .map(|f| (f.path.as_str(), scan_file(f)))
-        .collect();
     let ids: HashMap<&str, &HashSet<String>> = scanned
         .iter()
         .filter(|(_, s)| s.is_html)
-        .map(|(p, s)| (*p, &s.ids))
+        .map(|(p, s)| (p.as_str(), &s.ids))
         .collect();
     let mut problems = Vec::new();
-    for (page, scan) in &scanned {
+    for (page, scan) in scanned {
         let mut report = |message: String| {
             problems.push(OutputProblem {
                 page: page.to_string(),
-                source: sources.get(*page).cloned(),
+                source: sources.get(page).cloned(),
                 message,
             })
         };
@@ -109,7 +98,7 @@ pub fn check_output(
             if !seen.insert(url) {
                 continue;
             }
-            if let Some(why) = check_url(url, page, site, &paths, &ids) {
+            if let Some(why) = check_url(url, page, site, paths, &ids) {
                 report(why);
             }
         }
@@ -126,7 +115,7 @@ fn check_url(
     url: &str,
     page: &str,
     site: &SiteUrls,
-    paths: &HashSet<&str>,
+    paths: &HashSet<String>,
     ids: &HashMap<&str, &HashSet<String>>,
 ) -> Option<String> {
     let (path, fragment) = match site.resolve(url, page) {
@@ -163,117 +152,11 @@ fn check_url(
         .then(|| format!("broken anchor `{url}`: `{file}` has no id `{fragment}`"))
 }
 
-#[derive(Default)]
-struct Scan {
-    is_html: bool,
-    ids: HashSet<String>,
-    urls: Vec<String>,
-    live_reload: bool,
-    error: Option<String>,
-}
-
-fn scan_file(file: &OutputFile) -> Scan {
-    let mut scan = Scan {
-        live_reload: contains(&file.bytes, LIVE_RELOAD_MARKER.as_bytes()),
-        ..Scan::default()
-    };
-    let Ok(text) = std::str::from_utf8(&file.bytes) else {
-        return scan;
-    };
-    match extension(&file.path) {
-        "html" | "htm" => {
-            scan.is_html = true;
-            if let Err(e) = scan_markup(text, &mut scan, false) {
-                scan.error = Some(format!("cannot be parsed as HTML: {e}"));
-            }
-        }
-        "xml" => {
-            if let Err(e) = scan_markup(text, &mut scan, true) {
-                scan.error = Some(format!("cannot be parsed: {e}"));
-            }
-        }
-        "css" => scan
-            .urls
-            .extend(css_references(text).into_iter().map(|(_, url)| url)),
-        _ => {}
-    }
-    scan
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn scan_markup(text: &str, scan: &mut Scan, xml: bool) -> anyhow::Result<()> {
-    use lol_html::{RewriteStrSettings, element, rewrite_str, text};
-    let ids = std::cell::RefCell::new(HashSet::new());
-    let urls = std::cell::RefCell::new(Vec::new());
-    let loc = std::cell::RefCell::new(String::new());
-    let attribute = |name: &'static str| {
-        let urls = &urls;
-        move |el: &mut lol_html::html_content::Element| {
-            if let Some(raw) = el.get_attribute(name) {
-                let value = decode_entities(&raw);
-                let mut urls = urls.borrow_mut();
-                match name {
-                    "srcset" => urls.extend(srcset_urls(&value).into_iter().map(str::to_string)),
-                    _ => urls.push(value),
-                }
-            }
-            Ok(())
-        }
-    };
-    let mut settings = RewriteStrSettings::new()
-        .append_element_content_handler(element!("[href]", attribute("href")))
-        .append_element_content_handler(element!("[id]", |el| {
-            if let Some(id) = el.get_attribute("id") {
-                ids.borrow_mut().insert(decode_entities(&id));
-            }
-            Ok(())
-        }))
-        .append_element_content_handler(element!("a[name]", |el| {
-            if let Some(name) = el.get_attribute("name") {
-                ids.borrow_mut().insert(decode_entities(&name));
-            }
-            Ok(())
-        }));
-    if xml {
-        settings = settings.append_element_content_handler(text!("loc", |t| {
-            loc.borrow_mut().push_str(t.as_str());
-            if t.last_in_text_node() {
-                let url = std::mem::take(&mut *loc.borrow_mut());
-                urls.borrow_mut().push(decode_entities(url.trim()));
-            }
-            Ok(())
-        }));
-    } else {
-        settings = settings
-            .append_element_content_handler(element!("[src]", attribute("src")))
-            .append_element_content_handler(element!("[srcset]", attribute("srcset")))
-            .append_element_content_handler(element!("[poster]", attribute("poster")))
-            .append_element_content_handler(element!("meta[content]", |el| {
-                // Only URL-valued metadata: og:url, og:image, twitter:image and the like.
-                let property = el
-                    .get_attribute("property")
-                    .or_else(|| el.get_attribute("name"))
-                    .unwrap_or_default();
-                if is_url_meta(&property)
-                    && let Some(raw) = el.get_attribute("content")
-                {
-                    urls.borrow_mut().push(decode_entities(&raw));
-                }
-                Ok(())
-            }));
-    }
-    rewrite_str(text, settings).map_err(|e| anyhow!("{e}"))?;
-    scan.ids = ids.into_inner();
-    scan.urls = urls.into_inner();
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::release::scan::scan_file;
+    use crate::render::pages::OutputFile;
 
     fn site() -> SiteUrls {
         SiteUrls {
@@ -284,7 +167,12 @@ mod tests {
 
     fn problems(files: &[OutputFile]) -> Vec<String> {
         let sources = BTreeMap::from([("a/index.html".to_string(), PathBuf::from("guides/a.md"))]);
-        match check_output(files, &site(), &sources) {
+        let paths = files.iter().map(|f| f.path.clone()).collect();
+        let scanned: Vec<(String, Scan)> = files
+            .iter()
+            .map(|f| (f.path.clone(), scan_file(&mut f.clone(), &|_| None)))
+            .collect();
+        match check_output(&scanned, &paths, &site(), &sources) {
             Ok(()) => Vec::new(),
             Err(p) => p.0.iter().map(ToString::to_string).collect(),
         }

@@ -29,29 +29,31 @@ const TEXT: &[&str] = &[
 
 /// The compressed companions of the text files in `files`.
 pub fn precompress_files(files: &[OutputFile]) -> Result<Vec<OutputFile>> {
-    let per_file: Vec<Vec<OutputFile>> = files
-        .par_iter()
-        .filter(|f| TEXT.contains(&extension(&f.path)))
-        .map(|f| {
-            let mut out = Vec::new();
-            let quality = if ["css", "js", "mjs", "svg"].contains(&extension(&f.path)) {
-                11
-            } else {
-                9
-            };
-            for (suffix, bytes) in [("gz", gzip(&f.bytes)), ("br", brotli(&f.bytes, quality))] {
-                let bytes = bytes.with_context(|| format!("compressing {}", f.path))?;
-                if bytes.len() < f.bytes.len() {
-                    out.push(OutputFile {
-                        path: format!("{}.{suffix}", f.path),
-                        bytes,
-                    });
-                }
-            }
-            Ok(out)
-        })
-        .collect::<Result<_>>()?;
+    let per_file: Vec<Vec<OutputFile>> = files.par_iter().map(companions).collect::<Result<_>>()?;
     Ok(per_file.into_iter().flatten().collect())
+}
+
+/// The `.gz` and `.br` companions of `f` if it is a text file, each only if smaller.
+pub(crate) fn companions(f: &OutputFile) -> Result<Vec<OutputFile>> {
+    let mut out = Vec::new();
+    if !TEXT.contains(&extension(&f.path)) {
+        return Ok(out);
+    }
+    let quality = if ["css", "js", "mjs", "svg"].contains(&extension(&f.path)) {
+        11
+    } else {
+        9
+    };
+    for (suffix, bytes) in [("gz", gzip(&f.bytes)), ("br", brotli(&f.bytes, quality))] {
+        let bytes = bytes.with_context(|| format!("compressing {}", f.path))?;
+        if bytes.len() < f.bytes.len() {
+            out.push(OutputFile {
+                path: format!("{}.{suffix}", f.path),
+                bytes,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {

@@ -38,42 +38,7 @@ pub(super) fn check_site(
         }
     }
     if layout {
-        // Duplicate slugs are rare: look for them cheaply, then report them in file order, as
-        // `build` reads the files, so "`x` already uses it" names the same file.
-        let mut slugs = HashSet::with_capacity(state.site.guides.len());
-        if !state
-            .site
-            .guides
-            .iter()
-            .all(|g| slugs.insert(g.guide.slug.as_str()))
-        {
-            let by_source: HashMap<&Path, &crate::model::guide::Guide> = state
-                .site
-                .guides
-                .iter()
-                .map(|g| (g.guide.source.as_path(), &g.guide))
-                .collect();
-            problems.extend(validate_site(
-                state
-                    .files
-                    .keys()
-                    .filter_map(|f| by_source.get(f.as_path()).copied()),
-            ));
-        }
-        let paths: Vec<String> = state
-            .index
-            .page_paths
-            .iter()
-            .chain(state.statics.keys())
-            .cloned()
-            .collect();
-        if state.index.has_collisions {
-            problems.extend(find_path_collisions(&state.site, &state.theme, &paths));
-        }
-        problems.extend(find_unportable_names(
-            &output_names(&state.site, &state.theme, &paths),
-            state.site.config.build.portable,
-        ));
+        problems.extend(layout_problems(state).0);
     }
     problems.extend(crate::check::series::check_series(&state.site));
     problems.extend(links_not_to_failed(
@@ -81,6 +46,48 @@ pub(super) fn check_site(
         &failed_stems,
     ));
     conclude(problems, &state.site)
+}
+
+/// Duplicate slugs, output paths that collide and names that are not portable.
+fn layout_problems(state: &State) -> Diagnostics {
+    let mut problems = Diagnostics::default();
+    // Duplicate slugs are rare: look for them cheaply, then report them in file order, as
+    // `build` reads the files, so "`x` already uses it" names the same file.
+    let mut slugs = HashSet::with_capacity(state.site.guides.len());
+    if !state
+        .site
+        .guides
+        .iter()
+        .all(|g| slugs.insert(g.guide.slug.as_str()))
+    {
+        let by_source: HashMap<&Path, &crate::model::guide::Guide> = state
+            .site
+            .guides
+            .iter()
+            .map(|g| (g.guide.source.as_path(), &g.guide))
+            .collect();
+        problems.extend(validate_site(
+            state
+                .files
+                .keys()
+                .filter_map(|f| by_source.get(f.as_path()).copied()),
+        ));
+    }
+    let paths: Vec<String> = state
+        .index
+        .page_paths
+        .iter()
+        .chain(state.statics.keys())
+        .cloned()
+        .collect();
+    if state.index.has_collisions {
+        problems.extend(find_path_collisions(&state.site, &state.theme, &paths));
+    }
+    problems.extend(find_unportable_names(
+        &output_names(&state.site, &state.theme, &paths),
+        state.site.config.build.portable,
+    ));
+    problems
 }
 
 /// Link problems per guide (by source id): its file hash, a hash of its anchors, its problems.
