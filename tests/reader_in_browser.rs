@@ -206,20 +206,36 @@ async fn contents_follow_and_tick(p: &Page<'_>) -> R<()> {
     let hrefs = p
         .js("Array.from(document.querySelectorAll('.toc a')).map(function (a) { return a.getAttribute('href'); }).join(' ')")
         .await?;
-    for want in ["#takeaways", "#before-you-start", "#the-small-things", "#steps", "#phase-prepare", "#phase-leave", "#checklist-pack", "#faqs"] {
+    for want in [
+        "#takeaways",
+        "#before-you-start",
+        "#the-small-things",
+        "#steps",
+        "#phase-prepare",
+        "#phase-leave",
+        "#checklist-pack",
+        "#faqs",
+    ] {
         if !hrefs.as_str().unwrap_or("").split(' ').any(|h| h == want) {
             return Err(format!("the contents lack {want}: {hrefs}"));
         }
     }
     p.wait("the contents column open and in view", "document.querySelector('.toc-details').open && getComputedStyle(document.querySelector('.guide-aside')).position === 'sticky'").await?;
     for id in ["on-the-day", "checklist-pack", "afterwards"] {
-        p.js(&format!("document.getElementById('{id}').scrollIntoView() || true")).await?;
+        p.js(&format!(
+            "document.getElementById('{id}').scrollIntoView() || true"
+        ))
+        .await?;
         p.wait(
             &format!("{id} marked as being read"),
             &format!("(document.querySelector('.toc a[aria-current]') || {{}}).hash === '#{id}'"),
         )
         .await?;
-        p.wait("the contents in view", "document.querySelector('.toc').getBoundingClientRect().top >= 0").await?;
+        p.wait(
+            "the contents in view",
+            "document.querySelector('.toc').getBoundingClientRect().top >= 0",
+        )
+        .await?;
     }
     // Ticks: the progress bar and the contents follow.
     p.wait("the progress bar", "document.querySelector('[data-progress]').textContent === 'Steps 0/4Checklist items 0/3Next: Choose a bag'").await?;
@@ -229,10 +245,17 @@ async fn contents_follow_and_tick(p: &Page<'_>) -> R<()> {
     p.click("#step-choose-a-bag .step-done input").await?;
     p.wait("the bar after ticks", "document.querySelector('[data-progress]').textContent === 'Steps 1/4Checklist items 3/3Next: Book tickets'").await?;
     p.wait("the checklist ticked in the contents", "document.querySelector(\".toc a[href='#checklist-pack']\").classList.contains('is-done') && document.querySelector(\".toc a[href='#checklist-pack']\").textContent.indexOf('(done)') > 0").await?;
-    if p.js("document.querySelector(\".toc a[href='#phase-prepare']\").classList.contains('is-done')").await? != json!(false) {
+    if p.js(
+        "document.querySelector(\".toc a[href='#phase-prepare']\").classList.contains('is-done')",
+    )
+    .await?
+        != json!(false)
+    {
         return Err("a phase with a step left is ticked".into());
     }
-    let name = p.js("document.querySelector('#step-book-tickets .step-done').textContent").await?;
+    let name = p
+        .js("document.querySelector('#step-book-tickets .step-done').textContent")
+        .await?;
     if name != json!(" Mark as done: Book tickets") {
         return Err(format!("the step box is named {name}"));
     }
@@ -243,16 +266,30 @@ async fn reset_and_undo(p: &Page<'_>) -> R<()> {
     let checked = "Array.from(document.querySelectorAll('#checklist-pack input')).filter(function (b) { return b.checked; }).length";
     p.click("#checklist-pack .checklist-reset").await?;
     p.wait("the reset", &format!("{checked} === 0")).await?;
-    p.wait("focus on Undo", "document.activeElement.classList.contains('undo-button')").await?;
+    p.wait(
+        "focus on Undo",
+        "document.activeElement.classList.contains('undo-button')",
+    )
+    .await?;
     p.keys("\u{e007}").await?; // Enter on the focused Undo: keyboard only.
     p.wait("the undo", &format!("{checked} === 3")).await?;
     p.click(".steps-reset").await?;
-    p.wait("the steps reset", "!document.querySelector('#step-choose-a-bag .step-done input').checked").await?;
+    p.wait(
+        "the steps reset",
+        "!document.querySelector('#step-choose-a-bag .step-done input').checked",
+    )
+    .await?;
     p.click(".steps .undo-button").await?;
-    p.wait("the steps undo", "document.querySelector('#step-choose-a-bag .step-done input').checked").await?;
+    p.wait(
+        "the steps undo",
+        "document.querySelector('#step-choose-a-bag .step-done input').checked",
+    )
+    .await?;
     p.goto("/after/").await?;
     p.wait("series progress", "document.querySelector('.series-guides li[data-guide=trip] [data-guide-progress]').textContent === '4/7 done'").await?;
-    let place = p.js("document.querySelector('.series-place').textContent").await?;
+    let place = p
+        .js("document.querySelector('.series-place').textContent")
+        .await?;
     if place != json!("Guide 2 of 2") {
         return Err(format!("series place {place}"));
     }
@@ -264,11 +301,15 @@ const TICKED: &str = "Array.from(document.querySelectorAll('input[type=checkbox]
 async fn export_clear_import(p: &Page<'_>, dir: &Path) -> R<String> {
     p.goto("/trip/").await?;
     let before = p.js(TICKED).await?;
-    p.js("(URL.createObjectURL = function (blob) { window.__blob = blob; return '#'; }) && true").await?;
+    p.js("(URL.createObjectURL = function (blob) { window.__blob = blob; return '#'; }) && true")
+        .await?;
     p.click(".progress-export").await?;
     let exported = p
         .client
-        .execute_async("var done = arguments[0]; window.__blob.text().then(done);", vec![])
+        .execute_async(
+            "var done = arguments[0]; window.__blob.text().then(done);",
+            vec![],
+        )
         .await
         .map_err(|e| e.to_string())?;
     let file = dir.join("progress.json");
@@ -278,7 +319,8 @@ async fn export_clear_import(p: &Page<'_>, dir: &Path) -> R<String> {
     if p.js(TICKED).await? != json!("") {
         return Err("storage was not cleared".into());
     }
-    p.js("(document.querySelector('.progress-tools input[type=file]').hidden = false) || true").await?;
+    p.js("(document.querySelector('.progress-tools input[type=file]').hidden = false) || true")
+        .await?;
     p.client
         .find(Locator::Css(".progress-tools input[type=file]"))
         .await
@@ -286,24 +328,35 @@ async fn export_clear_import(p: &Page<'_>, dir: &Path) -> R<String> {
         .send_keys(file.to_str().unwrap())
         .await
         .map_err(|e| e.to_string())?;
-    p.wait("the import", &format!("{TICKED} === {before}")).await?;
+    p.wait("the import", &format!("{TICKED} === {before}"))
+        .await?;
     // The device link carries the same ticks.
     p.catch_copies().await?;
     p.click(".progress-link").await?;
-    p.wait("the link copied", "typeof window.__copied === 'string'").await?;
+    p.wait("the link copied", "typeof window.__copied === 'string'")
+        .await?;
     let link = p.js("window.__copied").await?;
     Ok(link.as_str().unwrap().to_string())
 }
 
 async fn device_link_on_a_fresh_profile(p: &Page<'_>, link: &str, expected: &Value) -> R<()> {
     p.client.goto(link).await.map_err(|e| e.to_string())?;
-    p.wait("the confirmation", "!!document.querySelector('dialog.progress-dialog[open]')").await?;
+    p.wait(
+        "the confirmation",
+        "!!document.querySelector('dialog.progress-dialog[open]')",
+    )
+    .await?;
     if p.js(TICKED).await? != json!("") || p.js("localStorage.length").await? != json!(0) {
         return Err("ticks applied before the reader agreed".into());
     }
     p.click(".progress-apply").await?;
-    p.wait("ticks from the link", &format!("{TICKED} === {expected}")).await?;
-    p.wait("the fragment gone", "location.hash === '' && !document.querySelector('dialog[open]')").await?;
+    p.wait("ticks from the link", &format!("{TICKED} === {expected}"))
+        .await?;
+    p.wait(
+        "the fragment gone",
+        "location.hash === '' && !document.querySelector('dialog[open]')",
+    )
+    .await?;
     Ok(())
 }
 
@@ -335,7 +388,11 @@ async fn scheme_remembered(p: &Page<'_>) -> R<()> {
     p.js("(function () { var s = document.getElementById('scheme'); s.value = 'dark'; s.dispatchEvent(new Event('change')); return true; })()").await?;
     p.wait("dark", dark_bg).await?;
     p.goto("/").await?;
-    p.wait("dark remembered", &format!("{dark_bg} && document.getElementById('scheme').value === 'dark'")).await?;
+    p.wait(
+        "dark remembered",
+        &format!("{dark_bg} && document.getElementById('scheme').value === 'dark'"),
+    )
+    .await?;
     p.js("(function () { var s = document.getElementById('scheme'); s.value = 'auto'; s.dispatchEvent(new Event('change')); return true; })()").await?;
     Ok(())
 }
@@ -346,9 +403,17 @@ async fn keyboard_ticks(p: &Page<'_>) -> R<()> {
     p.goto("/after/").await?;
     for _ in 0..80 {
         p.keys("\u{e004}").await?;
-        if p.js("document.activeElement.getAttribute('data-item') === 'clothes'").await? == json!(true) {
+        if p.js("document.activeElement.getAttribute('data-item') === 'clothes'")
+            .await?
+            == json!(true)
+        {
             p.keys(" ").await?;
-            return p.wait("a tick by keyboard", "document.querySelector('[data-item=clothes]').checked").await;
+            return p
+                .wait(
+                    "a tick by keyboard",
+                    "document.querySelector('[data-item=clothes]').checked",
+                )
+                .await;
         }
     }
     Err("Tab never reached the first checklist item".into())
@@ -364,7 +429,10 @@ async fn axe_widths_and_shifts(p: &Page<'_>, axe: &str) -> R<Vec<String>> {
             p.scheme(scheme).await?;
             for path in PAGES {
                 p.goto(path).await?;
-                p.client.execute(axe, vec![]).await.map_err(|e| e.to_string())?;
+                p.client
+                    .execute(axe, vec![])
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let found = p
                     .client
                     .execute_async(
@@ -374,7 +442,10 @@ async fn axe_widths_and_shifts(p: &Page<'_>, axe: &str) -> R<Vec<String>> {
                     .await
                     .map_err(|e| e.to_string())?;
                 for v in found.as_array().unwrap() {
-                    problems.push(format!("{width}px {scheme} {path}: {}", v.as_str().unwrap()));
+                    problems.push(format!(
+                        "{width}px {scheme} {path}: {}",
+                        v.as_str().unwrap()
+                    ));
                 }
             }
         }
@@ -453,7 +524,9 @@ async fn the_reader_side_of_the_theme_in_a_real_browser() {
         client: &fresh,
         origin: server.origin(),
     };
-    device_link_on_a_fresh_profile(&q, &link, &ticked).await.unwrap();
+    device_link_on_a_fresh_profile(&q, &link, &ticked)
+        .await
+        .unwrap();
     let _ = fresh.close().await;
     let _ = client.close().await;
     drop(driver);
