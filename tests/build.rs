@@ -163,10 +163,11 @@ fn every_widget_and_id_is_in_the_guide_page() {
             .collect::<String>(),
         "Before you write"
     );
-    // Headings carry anchor links.
+    // Headings have anchor links beside them, not inside.
+    assert_eq!(doc.select(&sel("h2 a.heading-anchor")).count(), 0);
     assert_eq!(
         doc.select(&sel(
-            "h2#before-anything > a.heading-anchor[href='#before-anything']"
+            ".heading > h2#before-anything + a.heading-anchor[href='#before-anything']"
         ))
         .count(),
         1
