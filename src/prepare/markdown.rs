@@ -170,7 +170,7 @@ impl<'a> BodyWalk<'a> {
                     format!(
                         "</h{n}><a class=\"heading-anchor\" href=\"#{}\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to this section: {}</span></a></div>\n",
                         escape_attr(&id),
-                        escape_attr(&self.last_heading.as_ref().map_or("", |h| h.1.as_str()))
+                        escape_attr(self.last_heading.as_ref().map_or("", |h| h.1.as_str()))
                     )
                     .into(),
                 ));
