@@ -2,73 +2,18 @@
 
 use anyhow::Result;
 
-use crate::cli::{Command, PublishArgs, PublishTo};
+use crate::cli::{BuildArgs, CheckArgs, Command, InitArgs, PublishArgs, PublishTo};
 use crate::diagnostic::counted;
 use crate::init::{init_site_with_ci, new_guide};
 use crate::pipeline::{BuildOptions, build, check};
 use crate::publish::{Destination, PublishOptions, publish};
 
+/// Runs one command of the command line.
 pub fn run(command: Command) -> Result<()> {
     match command {
-        Command::Build(args) => {
-            let options = BuildOptions {
-                output: args.output,
-                base_url: args.base_url,
-                drafts: args.site.drafts,
-                release: args.release,
-                ..Default::default()
-            };
-            let report = build(&args.site.root, &options)?;
-            for w in &report.warnings {
-                eprintln!("{w}");
-            }
-            let what = format!(
-                "{} ({} pages, {} files)",
-                counted(report.guide_count, "guide"),
-                report.page_count,
-                report.file_count,
-            );
-            let (out, ms) = (report.output_dir.display(), report.elapsed.as_millis());
-            if report.up_to_date {
-                println!(
-                    "Up to date: {out} holds the last build of {what}, and nothing has changed since (checked in {ms} ms)"
-                );
-            } else {
-                println!("Built {what} into {out} in {ms} ms");
-            }
-            Ok(())
-        }
-        Command::Check(args) => {
-            let options = BuildOptions {
-                base_url: args.base_url,
-                drafts: args.site.drafts,
-                deny_stale: args.deny_stale,
-                ..Default::default()
-            };
-            let site = check(&args.site.root, &options)?;
-            for w in &site.warnings {
-                eprintln!("{w}");
-            }
-            println!(
-                "No errors: {}, {} checked",
-                counted(site.guide_count, "guide"),
-                counted(site.page_count, "page")
-            );
-            Ok(())
-        }
-        Command::Init(args) => {
-            let written = init_site_with_ci(&args.dir, args.ci)?;
-            for path in written {
-                println!("created {}", path.display());
-            }
-            if args.ci.is_some() {
-                println!(
-                    "The workflow needs one edit: set GUIDESMITH_SOURCE in .github/workflows/pages.yml (see docs/publishing.md)"
-                );
-            }
-            println!("Next: cd {} && guidesmith build", args.dir.display());
-            Ok(())
-        }
+        Command::Build(args) => run_build(args),
+        Command::Check(args) => run_check(args),
+        Command::Init(args) => run_init(args),
         Command::Publish(args) => run_publish(args),
         Command::Serve(args) => crate::serve::serve(&crate::serve::ServeOptions {
             root: args.site.root,
@@ -84,6 +29,68 @@ pub fn run(command: Command) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn run_build(args: BuildArgs) -> Result<()> {
+    let options = BuildOptions {
+        output: args.output,
+        base_url: args.base_url,
+        drafts: args.site.drafts,
+        release: args.release,
+        ..Default::default()
+    };
+    let report = build(&args.site.root, &options)?;
+    for w in &report.warnings {
+        eprintln!("{w}");
+    }
+    let what = format!(
+        "{} ({} pages, {} files)",
+        counted(report.guide_count, "guide"),
+        report.page_count,
+        report.file_count,
+    );
+    let (out, ms) = (report.output_dir.display(), report.elapsed.as_millis());
+    if report.up_to_date {
+        println!(
+            "Up to date: {out} holds the last build of {what}, and nothing has changed since (checked in {ms} ms)"
+        );
+    } else {
+        println!("Built {what} into {out} in {ms} ms");
+    }
+    Ok(())
+}
+
+fn run_check(args: CheckArgs) -> Result<()> {
+    let options = BuildOptions {
+        base_url: args.base_url,
+        drafts: args.site.drafts,
+        deny_stale: args.deny_stale,
+        ..Default::default()
+    };
+    let site = check(&args.site.root, &options)?;
+    for w in &site.warnings {
+        eprintln!("{w}");
+    }
+    println!(
+        "No errors: {}, {} checked",
+        counted(site.guide_count, "guide"),
+        counted(site.page_count, "page")
+    );
+    Ok(())
+}
+
+fn run_init(args: InitArgs) -> Result<()> {
+    let written = init_site_with_ci(&args.dir, args.ci)?;
+    for path in written {
+        println!("created {}", path.display());
+    }
+    if args.ci.is_some() {
+        println!(
+            "The workflow needs one edit: set GUIDESMITH_SOURCE in .github/workflows/pages.yml (see docs/publishing.md)"
+        );
+    }
+    println!("Next: cd {} && guidesmith build", args.dir.display());
+    Ok(())
 }
 
 fn run_publish(args: PublishArgs) -> Result<()> {
@@ -152,6 +159,11 @@ fn run_publish(args: PublishArgs) -> Result<()> {
     for w in &report.warnings {
         eprintln!("{w}");
     }
+    let timing = format!(
+        "(built in {} ms, sent in {} ms)",
+        report.built_in.as_millis(),
+        report.sent_in.as_millis()
+    );
     if report.dry_run {
         print!("{}", report.plan);
         println!(
@@ -166,7 +178,7 @@ fn run_publish(args: PublishArgs) -> Result<()> {
         }
     } else if report.plan.is_empty() {
         println!(
-            "Checked {} files; {to} is already up to date",
+            "Checked {} files; {to} is already up to date {timing}",
             report.file_count
         );
     } else {
@@ -174,7 +186,7 @@ fn run_publish(args: PublishArgs) -> Result<()> {
             format!(" as commit {}", &c[..c.len().min(12)])
         });
         println!(
-            "Checked {} files and published to {to}{commit}: {}",
+            "Checked {} files and published to {to}{commit}: {} {timing}",
             report.file_count,
             report.plan.summary()
         );

@@ -1,8 +1,8 @@
 //! The build: load config → read guides → prepare (markdown, widgets) → check → render → write.
 //!
-//! [`check_site`] loads, prepares and checks (what every command starts with); [`build`]
+//! `check_site` loads, prepares and checks (what every command starts with); [`build`]
 //! renders the pages on all cores and streams them to disk (through the release steps for
-//! `--release`), [`check`] renders and drops them, and [`render_site_files`] keeps the whole
+//! `--release`), [`check`] renders and drops them, and `render_site_files` keeps the whole
 //! site in memory (`publish`). Errors of content are collected into one
 //! [`Diagnostics`] (every file, every problem); anything else is an `anyhow` error.
 
@@ -46,21 +46,17 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include guides with `draft: true`.
     pub drafts: bool,
-    /// Production output: minified, fingerprinted, with host files ([`crate::release`]).
+    /// Production output: minified, fingerprinted, with host files (`release/`).
     pub release: bool,
     /// Guides past their review date are errors, not warnings (`check --deny-stale`).
     pub deny_stale: bool,
 }
 
 /// A site rendered in memory.
-pub struct RenderedSite {
+pub(crate) struct RenderedSite {
     pub config: SiteConfig,
     pub files: Vec<OutputFile>,
     pub warnings: Vec<Diagnostic>,
-    pub guide_count: usize,
-    pub page_count: usize,
-    /// Output path of each guide page (`slug/index.html`) → its source file.
-    pub page_sources: BTreeMap<String, PathBuf>,
 }
 
 /// What `build` did.
@@ -72,14 +68,14 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
     /// Nothing changed since the last build, which left the output as it is
-    /// ([`crate::output::build_record`]); the counts are that build's.
+    /// (`output/build_record.rs`); the counts are that build's.
     pub up_to_date: bool,
     /// How long each stage took.
     pub stages: StageTimes,
 }
 
 /// Loads site.toml with the options' overrides applied.
-pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
+pub(crate) fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
     let mut config = SiteConfig::load(root).map_err(|d| Diagnostics(vec![d]))?;
     if let Some(url) = &options.base_url {
         crate::model::config::parse_base_url(url)
@@ -101,8 +97,8 @@ pub fn load_config(root: &Path, options: &BuildOptions) -> Result<SiteConfig> {
 
 /// A site that passed every check, not rendered yet: what [`build`] streams to disk and
 /// [`render_site_files`] renders into memory. Its guides' sources are released
-/// ([`crate::model::prepared_guide::PreparedGuide::release_sources`]): they hold views, not markdown.
-pub struct CheckedSite {
+/// (`PreparedGuide::release_sources`): they hold views, not markdown.
+pub(crate) struct CheckedSite {
     pub site: Site,
     pub theme: Theme,
     /// Every page, in the order `render_site` renders them; static files come from `theme`.
@@ -111,7 +107,7 @@ pub struct CheckedSite {
 }
 
 /// Loads, prepares and checks the site (content, output paths, links) without rendering.
-pub fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
+pub(crate) fn check_site(root: &Path, options: &BuildOptions) -> Result<CheckedSite> {
     check_site_timed(root, options, &mut StageTimes::start())
 }
 
@@ -200,7 +196,7 @@ pub(crate) fn conclude(mut problems: Diagnostics, site: &Site) -> Result<Vec<Dia
 }
 
 /// Everything `build` does except writing: the output files, in memory.
-pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<RenderedSite> {
+pub(crate) fn render_site_files(root: &Path, options: &BuildOptions) -> Result<RenderedSite> {
     let CheckedSite {
         site,
         theme,
@@ -208,7 +204,10 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
         ..
     } = check_site(root, options)?;
     let mut files = render_site(&site, &theme)?;
-    let page_count = files.len();
+    files.extend(crate::search::search_files(
+        &site,
+        search_names(options.release),
+    ));
     for (path, source) in &theme.static_files {
         let bytes = source.read()?.into_owned();
         files.push(OutputFile {
@@ -223,13 +222,18 @@ pub fn render_site_files(root: &Path, options: &BuildOptions) -> Result<Rendered
         files = crate::release::apply_release(files, &site.config, &page_sources)?;
     }
     Ok(RenderedSite {
-        page_sources,
-        guide_count: site.guides.len(),
         config: site.config,
         files,
         warnings,
-        page_count,
     })
+}
+
+/// Release builds put a content hash in the names of the search shards.
+fn search_names(release: bool) -> crate::search::FileNames {
+    match release {
+        true => crate::search::FileNames::Fingerprinted,
+        false => crate::search::FileNames::Plain,
+    }
 }
 
 /// Each guide page's output path with the guide file it is made from.
@@ -316,7 +320,7 @@ pub(crate) fn find_path_collisions(
     problems
 }
 
-/// Builds the site at `root` into the output folder ([`StagedOutput`]). Pages are rendered on all
+/// Builds the site at `root` into the output folder (a standby tree swapped in at once). Pages are rendered on all
 /// cores and each is written as soon as it is rendered, so the site is never held in memory.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
@@ -394,6 +398,7 @@ fn write_checked(
             bytes: source.read()?.into_owned(),
         });
     }
+    statics.extend(crate::search::search_files(site, search_names(release)));
     if release {
         let (release, statics) = Release::begin(&site.config, statics)?;
         statics.into_par_iter().try_for_each(put)?;

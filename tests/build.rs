@@ -208,7 +208,7 @@ fn json_ld_has_article_breadcrumbs_howto_and_faqpage() {
     assert_eq!(ld["@context"], "https://schema.org");
     let article = ld_node(&ld, "Article").unwrap();
     assert_eq!(article["headline"], "Alpha: the <b>first</b> guide");
-    assert_eq!(article["dateModified"], "2026-03-01");
+    assert_eq!(article["dateModified"], "2026-03-01T00:00:00+00:00");
     assert_eq!(
         ld_node(&ld, "BreadcrumbList").unwrap()["itemListElement"]
             .as_array()

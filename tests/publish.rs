@@ -203,10 +203,12 @@ fn publish_to_a_bare_repository_keeps_history_and_changes_only_what_changed() {
         .lines()
         .map(str::to_string)
         .collect();
+    // Changed, added and (the search shard whose hash changed) removed files.
     let expected: BTreeSet<String> = second
         .iter()
         .filter(|(p, b)| first.get(*p) != Some(*b))
         .map(|(p, _)| p.clone())
+        .chain(first.keys().filter(|p| !second.contains_key(*p)).cloned())
         .collect();
     assert!(changed.contains("beta/index.html"), "{changed:?}");
     assert_eq!(
@@ -625,8 +627,9 @@ fn release_output_is_deterministic_and_fingerprints_change_with_content_only() {
             .collect()
     };
     let names = assets(&a);
-    // style.css, guidesmith.js, the default favicon.svg and the fixture's logo.svg.
-    assert_eq!(names.len(), 4, "{names:?}");
+    // guidesmith.js, style.css, the default favicon.svg, the fixture's logo.svg, and the
+    // search client's search.js and search.css.
+    assert_eq!(names.len(), 6, "{names:?}");
     for n in &names {
         let parts: Vec<&str> = n.rsplitn(3, '.').collect();
         assert!(
@@ -659,17 +662,20 @@ fn release_output_is_deterministic_and_fingerprints_change_with_content_only() {
     fs::write(root.join("static/style.css"), "body { color: #123456 }\n").unwrap();
     let d = release_build(&root, &tmp.path().join("d"), base);
     let new_names = assets(&d);
-    let old_css: Vec<&String> = names.iter().filter(|n| n.ends_with(".css")).collect();
-    let new_css: Vec<&String> = new_names.iter().filter(|n| n.ends_with(".css")).collect();
+    let old_css: Vec<&String> = names.iter().filter(|n| n.starts_with("style.")).collect();
+    let new_css: Vec<&String> = new_names
+        .iter()
+        .filter(|n| n.starts_with("style."))
+        .collect();
     assert_ne!(old_css, new_css);
     assert_eq!(
         names
             .iter()
-            .filter(|n| !n.ends_with(".css"))
+            .filter(|n| !n.starts_with("style."))
             .collect::<Vec<_>>(),
         new_names
             .iter()
-            .filter(|n| !n.ends_with(".css"))
+            .filter(|n| !n.starts_with("style."))
             .collect::<Vec<_>>()
     );
     assert_eq!(

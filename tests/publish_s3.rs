@@ -15,7 +15,7 @@ use std::process::{Command, Output};
 
 use common::*;
 use s3_proxy::{Logged, S3Proxy};
-use s3_server::{S3Server, s3_server};
+use s3_server::{AccessKey, S3Server, s3_server};
 
 /// Every test publishes under this prefix, which is also the fixture's base path (`/sub/`), so
 /// a page's link `/sub/x/` is the key `sub/x/index.html`.
@@ -61,6 +61,12 @@ fn publish_s3_command_as(
             cmd.env_remove(name);
         }
     }
+    // No profile of the machine's own ~/.aws is picked up; a test can point these elsewhere.
+    cmd.env(
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "/nonexistent/aws-credentials",
+    )
+    .env("AWS_CONFIG_FILE", "/nonexistent/aws-config");
     if let Some((id, secret)) = credentials {
         cmd.env("AWS_ACCESS_KEY_ID", id)
             .env("AWS_SECRET_ACCESS_KEY", secret);
@@ -86,6 +92,9 @@ fn site_v1(tmp: &Path) -> PathBuf {
     let root = tmp.join("site-v1");
     copy_dir(&fixture("basic"), &root);
     let mut toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    // No search index: its shards' names change with their content, which these exact
+    // upload counts would have to follow (tests/search.rs covers the index).
+    toml.push_str("\n[search]\nenabled = false\n");
     toml.push_str("\n[publish]\nprecompress = true\n\n[publish.s3]\nretries = 0\njobs = 4\n");
     fs::write(root.join("site.toml"), toml).unwrap();
     write_guide(&root, "old-notes", "Old notes", "archive");
@@ -965,6 +974,27 @@ fn purge_endpoint(status: &'static str) -> PurgeEndpoint {
     PurgeEndpoint { url, received }
 }
 
+/// What a CDN must forget between two outputs: every changed or removed file under `base`, a
+/// page also as its folder, and no `.gz`/`.br` (served under the plain file's URL).
+fn changed_urls(
+    v1: &BTreeMap<String, Vec<u8>>,
+    v2: &BTreeMap<String, Vec<u8>>,
+    base: &str,
+) -> BTreeSet<String> {
+    let (_, changed, removed) = diff(v1, v2);
+    let mut urls = BTreeSet::new();
+    for path in changed.iter().chain(&removed) {
+        if path.ends_with(".gz") || path.ends_with(".br") {
+            continue;
+        }
+        urls.insert(format!("{base}{path}"));
+        if let Some(folder) = path.strip_suffix("index.html") {
+            urls.insert(format!("{base}{folder}"));
+        }
+    }
+    urls
+}
+
 #[test]
 fn a_purge_url_gets_exactly_the_changed_and_removed_urls_after_the_upload() {
     let Some(server) = s3_server() else { return };
@@ -999,17 +1029,7 @@ fn a_purge_url_gets_exactly_the_changed_and_removed_urls_after_the_upload() {
     edit_alpha(&root);
     fs::remove_file(root.join("guides/old-notes.md")).unwrap();
     let v2 = release_files(&root, &tmp.path().join("out2"));
-    let (_, changed, removed) = diff(&v1, &v2);
-    let mut expected = BTreeSet::new();
-    for path in changed.iter().chain(&removed) {
-        if path.ends_with(".gz") || path.ends_with(".br") {
-            continue;
-        }
-        expected.insert(format!("https://example.org/sub/{path}"));
-        if let Some(folder) = path.strip_suffix("index.html") {
-            expected.insert(format!("https://example.org/sub/{folder}"));
-        }
-    }
+    let expected = changed_urls(&v1, &v2, "https://example.org/sub/");
     assert!(expected.contains("https://example.org/sub/alpha/"));
     assert!(expected.contains("https://example.org/sub/old-notes/"));
     ok(publish(&root));
@@ -1070,4 +1090,147 @@ fn s3_flags_with_another_target_are_refused() {
         "error: --max-deletes is for publish --to s3 only\n  help: remove it, or publish with --to s3\n"
     );
     assert!(!target.exists());
+}
+
+#[test]
+fn credentials_come_from_the_profile_aws_profile_names_in_the_shared_files() {
+    let Some(server) = s3_server() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = site_v1(tmp.path());
+    let endpoint = server.endpoint();
+    server.create_bucket("site");
+    // Published once while moto takes any credentials (see the credentials test above).
+    ok(publish_s3(&root, &endpoint, "site", &[]));
+    edit_alpha(&root);
+    let (writer, _) = server.require_signatures();
+
+    let home = tmp.path().join("home");
+    fs::create_dir_all(home.join(".aws")).unwrap();
+    fs::write(
+        home.join(".aws/credentials"),
+        format!(
+            "[default]\naws_access_key_id = {}\naws_secret_access_key = not-the-secret\n\n[site]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            writer.id, writer.id, writer.secret
+        ),
+    )
+    .unwrap();
+    fs::write(
+        home.join(".aws/config"),
+        "[profile ci]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let with_home = |profile: Option<&str>| {
+        let mut cmd = publish_s3_command_as(&root, &endpoint, "site", &[], None);
+        cmd.env("HOME", &home)
+            .env_remove("AWS_SHARED_CREDENTIALS_FILE")
+            .env_remove("AWS_CONFIG_FILE");
+        if let Some(profile) = profile {
+            cmd.env("AWS_PROFILE", profile);
+        }
+        cmd.output().unwrap()
+    };
+
+    let out = ok(with_home(Some("site")));
+    assert!(out.contains(": 0 added, 3 changed, 0 removed"), "{out}");
+    // Without AWS_PROFILE the default profile signs, and its secret is wrong.
+    assert_eq!(
+        one_clear_error(&with_home(None)),
+        "error: publish --to s3: reading the manifest of bucket site failed: the credentials were refused"
+    );
+    let error = one_clear_error(&with_home(Some("prod")));
+    assert!(
+        error.starts_with(
+            "error: publish --to s3: AWS_PROFILE names profile prod, which is not in "
+        ) && error.contains(".aws/credentials or "),
+        "{error}"
+    );
+    let out = with_home(Some("prod"));
+    assert!(
+        stderr(&out).contains("help: the profiles there are: ci, default, site"),
+        "{}",
+        stderr(&out)
+    );
+
+    // AWS_SHARED_CREDENTIALS_FILE replaces ~/.aws/credentials.
+    let elsewhere = tmp.path().join("ci-credentials");
+    fs::write(
+        &elsewhere,
+        format!(
+            "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            writer.id, writer.secret
+        ),
+    )
+    .unwrap();
+    let out = publish_s3_command_as(&root, &endpoint, "site", &[], None)
+        .env("HOME", &home)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &elsewhere)
+        .output()
+        .unwrap();
+    assert!(ok(out).contains("is already up to date"));
+}
+
+#[test]
+fn a_cloudfront_distribution_gets_one_signed_invalidation_of_exactly_the_changed_paths() {
+    let Some(server) = s3_server() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = site_v1(tmp.path());
+    let v1 = release_files(&root, &tmp.path().join("out1"));
+    server.create_bucket("site");
+    let distribution = server.create_distribution("site");
+    let toml = fs::read_to_string(root.join("site.toml")).unwrap();
+    let with_cdn = format!("[publish.s3]\ncloudfront_distribution = \"{distribution}\"\n");
+    fs::write(
+        root.join("site.toml"),
+        toml.replace("[publish.s3]\n", &with_cdn),
+    )
+    .unwrap();
+    let allowed = server.iam_user("cdn", r#"["s3:*","cloudfront:CreateInvalidation"]"#);
+    let s3_only = server.iam_user("s3-only", r#"["s3:*"]"#);
+    let publish = |key: &AccessKey| {
+        publish_s3_command_as(
+            &root,
+            &server.endpoint(),
+            "site",
+            &[],
+            Some((&key.id, &key.secret)),
+        )
+        .env("AWS_ENDPOINT_URL_CLOUDFRONT", server.endpoint())
+        .output()
+        .unwrap()
+    };
+    ok(publish(&allowed));
+    assert!(
+        server.invalidations(&distribution).is_empty(),
+        "a first publish changes no path that was served"
+    );
+
+    edit_alpha(&root);
+    fs::remove_file(root.join("guides/old-notes.md")).unwrap();
+    let v2 = release_files(&root, &tmp.path().join("out2"));
+    let expected: Vec<String> = changed_urls(&v1, &v2, "/sub/").into_iter().collect();
+    assert!(
+        expected.contains(&"/sub/alpha/".to_string()),
+        "{expected:?}"
+    );
+    assert!(expected.contains(&"/sub/old-notes/index.html".to_string()));
+    // Published with signatures checked (moto takes any before this), so a request that is
+    // not signed right for CloudFront is refused.
+    server.set_signature_checks(true);
+    ok(publish(&allowed));
+    edit_alpha(&root);
+    let denied = publish(&s3_only);
+    server.set_signature_checks(false);
+    let mut invalidations = server.invalidations(&distribution);
+    assert_eq!(invalidations.len(), 1, "{invalidations:?}");
+    invalidations[0].sort();
+    assert_eq!(invalidations[0], expected);
+
+    let error = one_clear_error(&denied);
+    assert!(
+        error.starts_with("error: publish --to s3: the bucket is up to date, but invalidating ")
+            && error.contains(&format!(
+                " paths of CloudFront distribution {distribution} failed: the server answered 403 Forbidden"
+            )),
+        "{error}"
+    );
 }

@@ -9,9 +9,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use guidesmith::pipeline::{BuildOptions, render_site_files};
-use guidesmith::serve::changes::ChangeSet;
-use guidesmith::serve::incremental::IncrementalSite;
+use guidesmith::pipeline::BuildOptions;
+use guidesmith::serve::{ChangeSet, IncrementalSite};
 
 const SITE: &str = "title = \"T\"
 base_url = \"https://example.org/\"
@@ -180,12 +179,13 @@ fn published(inc: &IncrementalSite) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn full_build(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    render_site_files(root, &BuildOptions::default())
-        .unwrap()
-        .files
-        .into_iter()
-        .map(|f| (f.path, f.bytes))
-        .collect()
+    let out = tempfile::tempdir().unwrap();
+    let options = BuildOptions {
+        output: Some(out.path().join("public")),
+        ..Default::default()
+    };
+    let report = guidesmith::pipeline::build(root, &options).unwrap();
+    output_files(&report.output_dir)
 }
 
 /// Edits that change a series (who is in it, its titles, `next:`) reach every page that shows

@@ -497,7 +497,7 @@ fn saves_during_a_rebuild_lead_to_exactly_one_more_rebuild() {
     let before = server.counter("rebuilds");
     let templates = root.join("themes/default/templates");
     fs::create_dir_all(&templates).unwrap();
-    let page_404 = guidesmith::render::theme::default_theme_file("templates/404.html").unwrap();
+    let page_404 = guidesmith::default_theme_file("templates/404.html").unwrap();
     let page_404 = String::from_utf8(page_404.to_vec()).unwrap().replace(
         "{% endblock content %}",
         "<p>Custom 404.</p>{% endblock content %}",

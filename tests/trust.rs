@@ -7,74 +7,14 @@ mod common;
 mod harness;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 
+use common::temp_site::*;
 use common::*;
-
-/// A site in a temp dir: `site.toml` with `extra` appended, and one file per guide.
-struct TrustSite {
-    _tmp: tempfile::TempDir,
-    root: PathBuf,
-    out: PathBuf,
-}
-
-impl TrustSite {
-    fn new(extra_toml: &str, guides: &[(&str, &str)]) -> TrustSite {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("site");
-        fs::create_dir_all(root.join("guides")).unwrap();
-        fs::write(
-            root.join("site.toml"),
-            format!("title = \"Trust\"\nbase_url = \"https://example.org/\"\n{extra_toml}\n"),
-        )
-        .unwrap();
-        for (name, text) in guides {
-            fs::write(root.join("guides").join(name), text).unwrap();
-        }
-        let out = tmp.path().join("out");
-        TrustSite {
-            _tmp: tmp,
-            root,
-            out,
-        }
-    }
-
-    fn run(&self, command: &str, more: &[&str]) -> Output {
-        let mut args = vec![command, "--root", self.root.to_str().unwrap()];
-        if command == "build" {
-            args.extend(["--output", self.out.to_str().unwrap()]);
-        }
-        args.extend(more);
-        guidesmith(&args)
-    }
-
-    fn build(&self) -> &Path {
-        let result = self.run("build", &[]);
-        assert!(result.status.success(), "build failed: {}", stderr(&result));
-        &self.out
-    }
-
-    fn page(&self, slug: &str) -> scraper::Html {
-        html(&self.out.join(slug).join("index.html"))
-    }
-}
-
-fn text_of(doc: &scraper::Html, selector: &str) -> String {
-    doc.select(&sel(selector))
-        .next()
-        .unwrap_or_else(|| panic!("no {selector}"))
-        .text()
-        .collect::<String>()
-}
-
-fn guide(front: &str) -> String {
-    format!("---\ntitle: \"A guide\"\ndescription: \"About it.\"\n{front}---\nThe body.\n")
-}
 
 #[test]
 fn step_ranges_add_up_as_ranges_without_an_iso_total() {
-    let site = TrustSite::new(
+    let site = TempSite::new(
         "",
         &[(
             "ranges.md",
@@ -96,7 +36,7 @@ fn step_ranges_add_up_as_ranges_without_an_iso_total() {
 
 #[test]
 fn a_step_without_a_duration_means_no_total() {
-    let site = TrustSite::new(
+    let site = TempSite::new(
         "",
         &[(
             "partial.md",
@@ -116,7 +56,7 @@ fn a_step_without_a_duration_means_no_total() {
 
 #[test]
 fn the_author_total_time_overrides_the_sum() {
-    let site = TrustSite::new(
+    let site = TempSite::new(
         "",
         &[(
             "set.md",
@@ -134,7 +74,7 @@ fn the_author_total_time_overrides_the_sum() {
 
 #[test]
 fn a_bad_total_time_is_an_error_at_its_line() {
-    let site = TrustSite::new("", &[("bad.md", &guide("total_time: \"a while\"\n"))]);
+    let site = TempSite::new("", &[("bad.md", &guide("total_time: \"a while\"\n"))]);
     let result = site.run("check", &[]);
     assert_eq!(result.status.code(), Some(1));
     let err = stderr(&result);
@@ -167,7 +107,7 @@ As the NHS says,[^src:nhs] grief takes time.[^src:a-book-on-trust] See [the list
 
 #[test]
 fn sources_are_numbered_and_citations_link_to_them() {
-    let site = TrustSite::new("", &[("sourced.md", SOURCED)]);
+    let site = TempSite::new("", &[("sourced.md", SOURCED)]);
     site.build();
     let doc = site.page("sourced");
     assert_eq!(text_of(&doc, "#sources-title"), "Sources");
@@ -220,7 +160,7 @@ fn a_citation_of_an_unknown_source_fails_check_and_build_at_its_position() {
         )
         .replace("waves.[^src:nhs]", "waves.[^src:nsh]")
         .replace("NHS page[^src:nhs]", "NHS page[^src:nhx]");
-    let site = TrustSite::new("", &[("sourced.md", &text)]);
+    let site = TempSite::new("", &[("sourced.md", &text)]);
     for command in ["check", "build"] {
         let result = site.run(command, &[]);
         assert_eq!(result.status.code(), Some(1), "{command}");
@@ -250,7 +190,7 @@ fn reviewed_guide(reviewed: &str, extra: &str) -> String {
 
 #[test]
 fn the_page_shows_last_reviewed_and_carries_the_due_date_not_a_verdict() {
-    let site = TrustSite::new(
+    let site = TempSite::new(
         "[review]\nevery = \"12 months\"\n",
         &[
             ("old.md", &reviewed_guide("2001-01-31", "")),
@@ -284,7 +224,7 @@ fn the_page_shows_last_reviewed_and_carries_the_due_date_not_a_verdict() {
 
 #[test]
 fn check_warns_of_overdue_reviews_and_deny_stale_fails_on_them() {
-    let site = TrustSite::new(
+    let site = TempSite::new(
         "[review]\nevery = \"12 months\"\n",
         &[
             ("old.md", &reviewed_guide("2001-01-31", "")),
@@ -323,7 +263,7 @@ fn check_warns_of_overdue_reviews_and_deny_stale_fails_on_them() {
 
 #[test]
 fn a_bad_review_interval_is_an_error_in_site_toml() {
-    let site = TrustSite::new("[review]\nevery = \"yearly\"\n", &[("a.md", &guide(""))]);
+    let site = TempSite::new("[review]\nevery = \"yearly\"\n", &[("a.md", &guide(""))]);
     let result = site.run("check", &[]);
     assert_eq!(result.status.code(), Some(1));
     let err = stderr(&result);
@@ -353,7 +293,7 @@ fn notice_titles(doc: &scraper::Html) -> Vec<String> {
 #[test]
 fn site_notices_show_on_every_matching_page_above_the_body() {
     let own = "notices:\n  - kind: warning\n    title: \"Own notice\"\n    body: \"Only **here**.\"\ntags: [grief]\n";
-    let site = TrustSite::new(
+    let site = TempSite::new(
         NOTICES,
         &[
             ("plain.md", &guide("")),
@@ -400,7 +340,7 @@ fn site_notices_show_on_every_matching_page_above_the_body() {
 
 #[test]
 fn a_bad_notice_kind_is_an_error_in_site_toml() {
-    let site = TrustSite::new(
+    let site = TempSite::new(
         "[[notices]]\nkind = \"urgent\"\ntitle = \"T\"\nbody = \"B\"\n",
         &[("a.md", &guide(""))],
     );
@@ -447,7 +387,7 @@ fn git(dir: &Path, args: &[&str], date: &str) {
 
 #[test]
 fn feed_dates_of_undated_guides_come_from_git_in_a_checkout() {
-    let site = TrustSite::new(
+    let site = TempSite::new(
         "",
         &[
             ("-first.md", &undated("First")),
@@ -483,7 +423,7 @@ fn feed_dates_of_undated_guides_come_from_git_in_a_checkout() {
 
 #[test]
 fn feed_dates_of_undated_guides_come_from_mtime_outside_git() {
-    let site = TrustSite::new("", &[("undated.md", &undated("Undated"))]);
+    let site = TempSite::new("", &[("undated.md", &undated("Undated"))]);
     let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_764_687_600);
     fs::File::options()
         .write(true)
@@ -502,7 +442,7 @@ fn feed_dates_of_undated_guides_come_from_mtime_outside_git() {
 
 #[test]
 fn serve_dates_undated_guides_in_the_feed_too_and_follows_edits() {
-    let site = TrustSite::new("", &[("undated.md", &undated("Undated"))]);
+    let site = TempSite::new("", &[("undated.md", &undated("Undated"))]);
     // Written beside the guide with its time set, then renamed over it: the watcher sees the
     // new text and the new time at once.
     let write_at = |text: String, secs: u64| {
@@ -538,7 +478,7 @@ fn two_sources_with_one_id_are_an_error() {
         "title: \"A book on <trust>\"",
         "id: nhs\n    title: \"A book on <trust>\"",
     );
-    let site = TrustSite::new("", &[("sourced.md", &text)]);
+    let site = TempSite::new("", &[("sourced.md", &text)]);
     let result = site.run("check", &[]);
     assert_eq!(result.status.code(), Some(1));
     let err = stderr(&result);

@@ -2,11 +2,12 @@
 //! safe, required text present. Site-wide rules (unique slugs) live in [`validate_site`].
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Position};
 use crate::load::front_matter::{locate_text, locate_text_nth, locate_value};
 use crate::load::limits::{MAX_DESCRIPTION_CHARS, MAX_SLUG_BYTES, MAX_TITLE_CHARS};
-use crate::model::guide::{Guide, slugify};
+use crate::model::guide::{FrontMatter, Guide, slugify};
 
 /// Fills in default ids and checks one guide; returns every problem found.
 pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
@@ -20,29 +21,60 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
         yaml_line_offset: off,
         ..
     } = guide;
-    let (yaml, off) = (yaml.as_str(), *off);
-    let at_key = |key: &str| locate_text(yaml, off, &format!("{key}:")).unwrap_or(Position::START);
-
-    if let Err(why) = check_slug(slug) {
-        let (pos, help) = match &front.slug {
-            Some(s) => (
-                locate_value(yaml, off, "slug", s, 0).unwrap_or_else(|| at_key("slug")),
-                if slug.len() > MAX_SLUG_BYTES {
-                    "use a shorter slug: a few words joined by hyphens, e.g. slug: first-message"
-                } else {
-                    "use lowercase letters, digits and hyphens, e.g. slug: first-message"
-                },
-            ),
-            None => (
-                Position::START,
-                "the slug comes from the file name: rename the file, or set `slug:` (lowercase letters, digits and hyphens, e.g. slug: first-message)",
-            ),
-        };
-        problems.push(
-            Diagnostic::error(file, pos, format!("invalid slug `{}`: {why}", shown(slug)))
-                .with_help(help),
-        );
+    let at = Yaml {
+        text: yaml.as_str(),
+        off: *off,
+    };
+    problems.extend(slug_problem(file, slug, front, at));
+    problems.extend(text_problems(file, front, at));
+    problems.extend(tag_problems(file, front, at));
+    claim_ids(file, front, at, &mut problems);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
     }
+}
+
+/// A guide's front matter text and its first line's number in the file, less one.
+#[derive(Clone, Copy)]
+struct Yaml<'a> {
+    text: &'a str,
+    off: usize,
+}
+
+impl Yaml<'_> {
+    /// Where `key:` stands in the file (the start of the file if it is not there).
+    fn at_key(self, key: &str) -> Position {
+        locate_text(self.text, self.off, &format!("{key}:")).unwrap_or(Position::START)
+    }
+}
+
+fn slug_problem(file: &Path, slug: &str, front: &FrontMatter, at: Yaml) -> Option<Diagnostic> {
+    let why = check_slug(slug).err()?;
+    let (pos, help) = match &front.slug {
+        Some(s) => (
+            locate_value(at.text, at.off, "slug", s, 0).unwrap_or_else(|| at.at_key("slug")),
+            if slug.len() > MAX_SLUG_BYTES {
+                "use a shorter slug: a few words joined by hyphens, e.g. slug: first-message"
+            } else {
+                "use lowercase letters, digits and hyphens, e.g. slug: first-message"
+            },
+        ),
+        None => (
+            Position::START,
+            "the slug comes from the file name: rename the file, or set `slug:` (lowercase letters, digits and hyphens, e.g. slug: first-message)",
+        ),
+    };
+    Some(
+        Diagnostic::error(file, pos, format!("invalid slug `{}`: {why}", shown(slug)))
+            .with_help(help),
+    )
+}
+
+/// An empty or too long title or description.
+fn text_problems(file: &Path, front: &FrontMatter, at: Yaml) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
     for (key, value, max) in [
         ("title", &front.title, MAX_TITLE_CHARS),
         ("description", &front.description, MAX_DESCRIPTION_CHARS),
@@ -52,7 +84,7 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
             problems.push(
                 Diagnostic::error(
                     file,
-                    at_key(key),
+                    at.at_key(key),
                     format!("`{key}` is {chars} characters long; at most {max} are allowed"),
                 )
                 .with_help(format!(
@@ -61,18 +93,24 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
             );
         } else if value.trim().is_empty() {
             problems.push(
-                Diagnostic::error(file, at_key(key), format!("`{key}` is empty"))
+                Diagnostic::error(file, at.at_key(key), format!("`{key}` is empty"))
                     .with_help(format!("write a {key} for the guide")),
             );
         }
     }
+    problems
+}
+
+/// Tags with no letters or digits, or too long for a folder name.
+fn tag_problems(file: &Path, front: &FrontMatter, at: Yaml) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
     for tag in &front.tags {
         let tag_slug = slugify(tag);
         if tag_slug.len() > MAX_SLUG_BYTES {
             problems.push(
                 Diagnostic::error(
                     file,
-                    at_key("tags"),
+                    at.at_key("tags"),
                     format!(
                         "tag `{}` is too long: its page's folder name would be {} bytes; at most {MAX_SLUG_BYTES} are allowed",
                         shown(tag),
@@ -85,7 +123,7 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
             problems.push(
                 Diagnostic::error(
                     file,
-                    at_key("tags"),
+                    at.at_key("tags"),
                     format!("tag `{tag}` has no letters or digits"),
                 )
                 .with_help("remove it or use a word"),
@@ -93,15 +131,21 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
         }
     }
 
+    problems
+}
+
+/// Gives every widget, source and checklist item its id, and checks them: one id space for
+/// the widgets of a guide, one for its sources, one per checklist for its items.
+fn claim_ids(file: &Path, f: &mut FrontMatter, at: Yaml, problems: &mut Vec<Diagnostic>) {
+    let (yaml, off) = (at.text, at.off);
     // One id space per guide: every widget's id is unique within it.
     let mut ids = IdSpace {
         seen: HashMap::new(),
-        problems: &mut problems,
+        problems,
         file,
         yaml,
         off,
     };
-    let f = front;
     for step in &mut f.steps {
         ids.claim(&mut step.id, &step.title, "step");
     }
@@ -154,11 +198,6 @@ pub fn validate_guide(guide: &mut Guide) -> Result<(), Vec<Diagnostic>> {
         for item in &mut list.items {
             items.claim(&mut item.id, &item.text, "checklist item");
         }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
     }
 }
 

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Position, explain_serde_message};
+use crate::model::address::PathOrUrl;
+use crate::model::utc_offset::UtcOffset;
 
 pub const CONFIG_FILE: &str = "site.toml";
 
@@ -24,6 +26,18 @@ pub struct SiteConfig {
     pub language: String,
     #[serde(default)]
     pub author: String,
+    /// A page about the author (a site path or URL): JSON-LD `author.url`.
+    #[serde(default)]
+    pub author_url: Option<PathOrUrl>,
+    /// The image of every guide that sets no `image:` (a site path or URL): JSON-LD `image`.
+    #[serde(default)]
+    pub image: Option<PathOrUrl>,
+    /// The publisher's logo (a site path or URL): JSON-LD `publisher.logo`.
+    #[serde(default)]
+    pub logo: Option<PathOrUrl>,
+    /// The time zone the guides' dates are in, for JSON-LD `datePublished`/`dateModified`.
+    #[serde(default)]
+    pub utc_offset: UtcOffset,
     #[serde(default = "default_theme")]
     pub theme: String,
     #[serde(default = "default_guides_dir")]
@@ -40,6 +54,8 @@ pub struct SiteConfig {
     pub publish: PublishConfig,
     #[serde(default)]
     pub review: ReviewConfig,
+    #[serde(default)]
+    pub search: SearchConfig,
     /// `[[notices]]`: shown above the body of every matching guide.
     #[serde(default)]
     pub notices: Vec<crate::model::notice::SiteNotice>,
@@ -124,6 +140,20 @@ pub struct ReviewConfig {
     pub every: Option<crate::model::review::ReviewInterval>,
 }
 
+/// `[search]`: the search index and the theme's search box (docs/search.md).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Write the index and show the search box; `false` leaves both out.
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct NavLink {
@@ -199,6 +229,8 @@ pub struct S3Config {
     pub headers: Vec<S3HeaderRule>,
     /// Where to POST the URLs that changed after a publish (a CDN's purge endpoint).
     pub purge_url: Option<String>,
+    /// The CloudFront distribution to invalidate the changed paths of after a publish.
+    pub cloudfront_distribution: Option<String>,
 }
 
 impl Default for S3Config {
@@ -213,6 +245,7 @@ impl Default for S3Config {
             retries: 5,
             headers: Vec::new(),
             purge_url: None,
+            cloudfront_distribution: None,
         }
     }
 }

@@ -43,6 +43,9 @@ pub struct FrontMatter {
     pub weight: Option<i64>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The guide's image for search results and link previews; default: site.toml's `image`.
+    #[serde(default)]
+    pub image: Option<crate::model::address::PathOrUrl>,
     /// The title of the series the guide belongs to (docs/guide-format.md, "Series").
     #[serde(default)]
     pub series: Option<String>,
@@ -262,12 +265,7 @@ impl Date {
     }
 }
 
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Date::parse(&text).map_err(de::Error::custom)
-    }
-}
+deserialize_by_parse!(Date);
 
 /// How long a step takes: `30 minutes`, `2 hours`, `3 days`, `1-3 months`.
 #[derive(Clone, Debug, PartialEq)]
@@ -370,12 +368,7 @@ impl DurationUnit {
     }
 }
 
-impl<'de> Deserialize<'de> for Duration {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Duration::parse(&text).map_err(de::Error::custom)
-    }
-}
+deserialize_by_parse!(Duration);
 
 impl<'de> Deserialize<'de> for ChecklistItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -6,8 +6,7 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use crate::model::guide::{Date, FrontMatter};
 
@@ -62,12 +61,7 @@ impl fmt::Display for ReviewInterval {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewInterval {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        ReviewInterval::parse(&text).map_err(de::Error::custom)
-    }
-}
+deserialize_by_parse!(ReviewInterval);
 
 impl Serialize for ReviewInterval {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -5,6 +5,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BTreeMap;
 
+use crate::model::address::PathOrUrl;
 use crate::model::config::SiteConfig;
 use crate::model::guide::slugify;
 use crate::model::prepared_guide::PreparedGuide;
@@ -22,6 +23,12 @@ pub struct Site {
     pub tags: Vec<Tag>,
     /// The series and each guide's `next:`, resolved against `guides`.
     pub series: SeriesIndex,
+}
+
+/// One link of a breadcrumb trail: its text and its site path (`first-message/`).
+pub struct Crumb {
+    pub name: String,
+    pub path: String,
 }
 
 pub struct Tag {
@@ -127,6 +134,29 @@ impl Site {
                 self.tags[t].name = first_name.clone();
             }
         }
+    }
+
+    /// A site path or URL as an absolute URL (a site path is resolved under base_url).
+    pub fn absolute_url(&self, address: &PathOrUrl) -> String {
+        match address.site_path() {
+            Some(path) => self.permalink(path),
+            None => address.as_str().to_string(),
+        }
+    }
+
+    /// The breadcrumb trail of a guide page, shown above the guide and given in its JSON-LD
+    /// `BreadcrumbList`, so the two never differ: the home page, then the guide.
+    pub fn guide_breadcrumbs(&self, g: &PreparedGuide) -> Vec<Crumb> {
+        vec![
+            Crumb {
+                name: "Home".to_string(),
+                path: String::new(),
+            },
+            Crumb {
+                name: g.guide.front.title.clone(),
+                path: guide_path(&g.guide.slug),
+            },
+        ]
     }
 
     pub fn tag(&self, slug: &str) -> Option<&Tag> {

@@ -8,8 +8,8 @@
 use std::collections::HashSet;
 
 use crate::load::front_matter::{YamlLocator, locate_value};
-use crate::model::body::Link;
-use crate::model::guide::{Checklist, Guide};
+use crate::model::body::{Link, RenderedBody};
+use crate::model::guide::{Checklist, FrontMatter, Guide};
 use crate::model::notice::NoticeView;
 use crate::model::prepared_guide::PreparedGuide;
 use crate::model::source::source_views;
@@ -45,135 +45,57 @@ pub fn prepare_guide_for_build(guide: Guide, base_path: &str) -> PreparedGuide {
 /// Renders a guide's markdown and builds its widget views.
 pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
     let f = &guide.front;
-    let mut links = Vec::new();
-    let mut words = 0;
     let review_position = f
         .reviewed
         .and_then(|d| locate_value(&guide.yaml, guide.yaml_line_offset, "reviewed", &d.iso(), 0))
         .unwrap_or(crate::diagnostic::Position::START);
-    let mut locator = YamlLocator::new(&guide.yaml, guide.yaml_line_offset);
     let sources = source_views(&f.sources);
-    let citable = CitableSources { sources: &sources };
-    let mut unknown_citations = Vec::new();
-    let mut fragment = |md: &str, inline: bool| {
-        words += count_words(md);
-        let rendered = if inline {
-            render_inline(md, base_path, &citable)
-        } else {
-            render_fragment(md, base_path, &citable)
-        };
-        for target in rendered.links {
-            let position = locator.locate(&target);
-            links.push(Link { target, position });
-        }
-        for id in rendered.unknown_citations {
-            let position = locator.locate(&format!("[^{CITATION_PREFIX}{id}]"));
-            unknown_citations.push((id, position));
-        }
-        rendered.html
+    let mut fr = Fragments {
+        base_path,
+        citable: CitableSources { sources: &sources },
+        locator: YamlLocator::new(&guide.yaml, guide.yaml_line_offset),
+        links: Vec::new(),
+        words: 0,
+        unknown_citations: Vec::new(),
     };
-
-    let takeaways = (!f.takeaways.is_empty()).then(|| TakeawaysView {
-        items: f.takeaways.iter().map(|t| fragment(t, true)).collect(),
-    });
-    let steps = (!f.steps.is_empty()).then(|| {
-        let mut phases: Vec<PhaseView> = Vec::new();
-        for (i, step) in f.steps.iter().enumerate() {
-            let view = StepView {
-                id: step.id.clone(),
-                html_id: format!("step-{}", step.id),
-                number: i + 1,
-                title: step.title.clone(),
-                body: fragment(&step.body, false),
-                duration: step.duration.as_ref().map(|d| d.text.clone()),
-                duration_iso: step.duration.as_ref().map(|d| d.html_duration()),
-            };
-            match phases.last_mut() {
-                Some(last) if last.title == step.phase => last.steps.push(view),
-                _ => phases.push(PhaseView {
-                    html_id: format!(
-                        "phase-{}",
-                        crate::model::guide::slugify(step.phase.as_deref().unwrap_or("steps"))
-                    ),
-                    title: step.phase.clone(),
-                    steps: vec![view],
-                }),
+    // The guide's image is a link too: the link check finds a site path with no file.
+    fr.links
+        .extend(f.image.as_ref().and_then(|i| i.site_path()).map(|target| {
+            Link {
+                target: target.to_string(),
+                position: locate_value(&guide.yaml, guide.yaml_line_offset, "image", target, 0)
+                    .unwrap_or(crate::diagnostic::Position::START),
             }
-        }
-        let total = total_time(&f.steps, f.total_time.as_ref());
-        StepsView {
-            count: f.steps.len(),
-            has_phases: f.steps.iter().any(|s| s.phase.is_some()),
-            phases,
-            total_time: total.as_ref().map(|t| t.words.clone()),
-            total_time_iso: total.and_then(|t| t.iso),
-        }
+        }));
+    // In the order of the front matter: the locator finds link positions moving forward.
+    let takeaways = (!f.takeaways.is_empty()).then(|| TakeawaysView {
+        items: f.takeaways.iter().map(|t| fr.render(t, true)).collect(),
     });
+    let steps = steps_view(f, &mut fr);
     let mut checklists: Vec<ChecklistView> = f
         .checklists
         .iter()
-        .map(|c| checklist_view(c, |t| fragment(t, true)))
+        .map(|c| checklist_view(c, |t| fr.render(t, true)))
         .collect();
-    let faqs: Vec<FaqView> = f
-        .faqs
-        .iter()
-        .map(|q| FaqView {
-            id: q.id.clone(),
-            html_id: format!("faq-{}", q.id),
-            question: q.q.clone(),
-            answer: fragment(&q.a, false),
-        })
-        .collect();
-    let dos_donts: Vec<DoDontView> = f
-        .dos_donts
-        .iter()
-        .map(|t| DoDontView {
-            id: t.id.clone(),
-            html_id: format!("dos-donts-{}", t.id),
-            title: t.title.clone().unwrap_or_else(|| "Do and don't".into()),
-            rows: t
-                .rows
-                .iter()
-                .map(|r| DoDontRowView {
-                    do_html: fragment(&r.do_, true),
-                    dont_html: fragment(&r.dont, true),
-                })
-                .collect(),
-        })
-        .collect();
-    let callouts: Vec<CalloutView> = f
-        .callouts
-        .iter()
-        .map(|c| CalloutView {
-            id: c.id.clone(),
-            html_id: format!("callout-{}", c.id),
-            kind: c.kind,
-            label: c.kind.label(),
-            title: c.title.clone(),
-            body: fragment(&c.body, false),
-            cite: c.cite.clone(),
-        })
-        .collect();
-    let messages: Vec<MessageView> = f
-        .messages
-        .iter()
-        .map(|m| MessageView {
-            id: m.id.clone(),
-            html_id: format!("message-{}", m.id),
-            label: m.label.clone(),
-            text: m.text.clone(),
-        })
-        .collect();
-
+    let faqs = faq_views(f, &mut fr);
+    let dos_donts = dos_donts_views(f, &mut fr);
+    let callouts = callout_views(f, &mut fr);
+    let messages = message_views(f);
     let notices: Vec<NoticeView> = f
         .notices
         .iter()
         .map(|n| NoticeView {
             kind: n.kind,
             title: n.title.clone(),
-            body: fragment(&n.body, false),
+            body: fr.render(&n.body, false),
         })
         .collect();
+    let Fragments {
+        mut links,
+        words,
+        mut unknown_citations,
+        ..
+    } = fr;
 
     let ids = PreparedIds::collect(&steps, &checklists, &faqs, &dos_donts, &callouts, &messages);
     let mut anchors: HashSet<String> = SECTION_IDS
@@ -186,7 +108,6 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         anchors.extend(["sources".to_string(), "sources-title".to_string()]);
         anchors.extend(sources.iter().map(|s| s.html_id.clone()));
     }
-
     let body = render_body(
         &guide.body,
         &BodyContext {
@@ -194,19 +115,11 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
             base_path,
             reserved_html_ids: &anchors,
             widget_ids: &widget_ids,
-            sources: &citable,
+            sources: &CitableSources { sources: &sources },
         },
     );
     unknown_citations.extend(body.unknown_citations.iter().cloned());
-    for list in &body.checklists {
-        let view = ChecklistView {
-            from_body: true,
-            ..checklist_view(list, str::to_string)
-        };
-        anchors.insert(view.html_id.clone());
-        anchors.extend(view.items.iter().map(|i| i.html_id.clone()));
-        checklists.push(view);
-    }
+    add_body_checklists(&body, &mut checklists, &mut anchors);
     anchors.extend(body.anchors.iter().cloned());
     links.extend(body.links.iter().cloned());
     let word_count = words + body.word_count;
@@ -228,6 +141,151 @@ pub fn prepare_guide(guide: Guide, base_path: &str) -> PreparedGuide {
         review_position,
         notices,
         file_changed: None,
+    }
+}
+
+/// Renders the markdown of front matter values, recording their links (at their place in the
+/// YAML), unknown citations and words.
+struct Fragments<'a> {
+    base_path: &'a str,
+    citable: CitableSources<'a>,
+    locator: YamlLocator<'a>,
+    links: Vec<Link>,
+    words: usize,
+    unknown_citations: Vec<(String, crate::diagnostic::Position)>,
+}
+
+impl Fragments<'_> {
+    /// `md` as HTML: one paragraph's inline content (`inline`), or blocks.
+    fn render(&mut self, md: &str, inline: bool) -> String {
+        self.words += count_words(md);
+        let rendered = if inline {
+            render_inline(md, self.base_path, &self.citable)
+        } else {
+            render_fragment(md, self.base_path, &self.citable)
+        };
+        for target in rendered.links {
+            let position = self.locator.locate(&target);
+            self.links.push(Link { target, position });
+        }
+        for id in rendered.unknown_citations {
+            let position = self.locator.locate(&format!("[^{CITATION_PREFIX}{id}]"));
+            self.unknown_citations.push((id, position));
+        }
+        rendered.html
+    }
+}
+
+/// The steps, grouped into phases, with their total time.
+fn steps_view(f: &FrontMatter, fr: &mut Fragments) -> Option<StepsView> {
+    if f.steps.is_empty() {
+        return None;
+    }
+    let mut phases: Vec<PhaseView> = Vec::new();
+    for (i, step) in f.steps.iter().enumerate() {
+        let view = StepView {
+            id: step.id.clone(),
+            html_id: format!("step-{}", step.id),
+            number: i + 1,
+            title: step.title.clone(),
+            body: fr.render(&step.body, false),
+            duration: step.duration.as_ref().map(|d| d.text.clone()),
+            duration_iso: step.duration.as_ref().map(|d| d.html_duration()),
+        };
+        match phases.last_mut() {
+            Some(last) if last.title == step.phase => last.steps.push(view),
+            _ => phases.push(PhaseView {
+                html_id: format!(
+                    "phase-{}",
+                    crate::model::guide::slugify(step.phase.as_deref().unwrap_or("steps"))
+                ),
+                title: step.phase.clone(),
+                steps: vec![view],
+            }),
+        }
+    }
+    let total = total_time(&f.steps, f.total_time.as_ref());
+    Some(StepsView {
+        count: f.steps.len(),
+        has_phases: f.steps.iter().any(|s| s.phase.is_some()),
+        phases,
+        total_time: total.as_ref().map(|t| t.words.clone()),
+        total_time_iso: total.and_then(|t| t.iso),
+    })
+}
+
+fn faq_views(f: &FrontMatter, fr: &mut Fragments) -> Vec<FaqView> {
+    f.faqs
+        .iter()
+        .map(|q| FaqView {
+            id: q.id.clone(),
+            html_id: format!("faq-{}", q.id),
+            question: q.q.clone(),
+            answer: fr.render(&q.a, false),
+        })
+        .collect()
+}
+
+fn dos_donts_views(f: &FrontMatter, fr: &mut Fragments) -> Vec<DoDontView> {
+    f.dos_donts
+        .iter()
+        .map(|t| DoDontView {
+            id: t.id.clone(),
+            html_id: format!("dos-donts-{}", t.id),
+            title: t.title.clone().unwrap_or_else(|| "Do and don't".into()),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| DoDontRowView {
+                    do_html: fr.render(&r.do_, true),
+                    dont_html: fr.render(&r.dont, true),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn callout_views(f: &FrontMatter, fr: &mut Fragments) -> Vec<CalloutView> {
+    f.callouts
+        .iter()
+        .map(|c| CalloutView {
+            id: c.id.clone(),
+            html_id: format!("callout-{}", c.id),
+            kind: c.kind,
+            label: c.kind.label(),
+            title: c.title.clone(),
+            body: fr.render(&c.body, false),
+            cite: c.cite.clone(),
+        })
+        .collect()
+}
+
+fn message_views(f: &FrontMatter) -> Vec<MessageView> {
+    f.messages
+        .iter()
+        .map(|m| MessageView {
+            id: m.id.clone(),
+            html_id: format!("message-{}", m.id),
+            label: m.label.clone(),
+            text: m.text.clone(),
+        })
+        .collect()
+}
+
+/// Adds the body's task lists after the front matter's checklists, with their ids.
+fn add_body_checklists(
+    body: &RenderedBody,
+    checklists: &mut Vec<ChecklistView>,
+    anchors: &mut HashSet<String>,
+) {
+    for list in &body.checklists {
+        let view = ChecklistView {
+            from_body: true,
+            ..checklist_view(list, str::to_string)
+        };
+        anchors.insert(view.html_id.clone());
+        anchors.extend(view.items.iter().map(|i| i.html_id.clone()));
+        checklists.push(view);
     }
 }
 

@@ -16,6 +16,7 @@ pub mod s3;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
@@ -96,6 +97,10 @@ pub struct PublishReport {
     pub commit: Option<String>,
     pub file_count: usize,
     pub warnings: Vec<crate::diagnostic::Diagnostic>,
+    /// How long the checked release build took, and then the destination's part (compare,
+    /// upload or write, delete).
+    pub built_in: Duration,
+    pub sent_in: Duration,
 }
 
 /// Renders a release build of the site at `root`, its output checked ([`render_site_files`]).
@@ -109,7 +114,9 @@ pub fn release_site(root: &Path, options: &BuildOptions) -> Result<RenderedSite>
 
 /// `guidesmith publish`: a checked release build, sent to its destination.
 pub fn publish(root: &Path, options: &PublishOptions) -> Result<PublishReport> {
+    let started = Instant::now();
     let site = release_site(root, &options.build)?;
+    let built_in = started.elapsed();
     let (plan, commit) = match &options.destination {
         Destination::Dir(path) => {
             check_publish_folder(root, &site.config, path)
@@ -143,5 +150,7 @@ pub fn publish(root: &Path, options: &PublishOptions) -> Result<PublishReport> {
         commit,
         file_count: site.files.len(),
         warnings: site.warnings,
+        built_in,
+        sent_in: started.elapsed() - built_in,
     })
 }

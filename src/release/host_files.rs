@@ -62,6 +62,11 @@ fn headers(config: &SiteConfig, base_path: &str, renamed: &Renamed) -> Result<St
     for path in assets {
         out.push_str(&format!("\n{base_path}{path}\n  {IMMUTABLE}\n"));
     }
+    if config.search.enabled {
+        // Release shards carry a content hash in their name (the manifest does not).
+        let shards = crate::search::shards::SHARD_PREFIX;
+        out.push_str(&format!("\n{base_path}{shards}*\n  {IMMUTABLE}\n"));
+    }
     Ok(out)
 }
 

@@ -9,7 +9,6 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use rayon::prelude::*;
 
 use super::minify::extension;
 use crate::render::pages::OutputFile;
@@ -26,12 +25,6 @@ const TEXT: &[&str] = &[
     "svg",
     "webmanifest",
 ];
-
-/// The compressed companions of the text files in `files`.
-pub fn precompress_files(files: &[OutputFile]) -> Result<Vec<OutputFile>> {
-    let per_file: Vec<Vec<OutputFile>> = files.par_iter().map(companions).collect::<Result<_>>()?;
-    Ok(per_file.into_iter().flatten().collect())
-}
 
 /// The `.gz` and `.br` companions of `f` if it is a text file, each only if smaller.
 pub(crate) fn companions(f: &OutputFile) -> Result<Vec<OutputFile>> {
@@ -98,10 +91,13 @@ mod tests {
                 bytes: b"a{}".to_vec(),
             },
         ];
-        let out = precompress_files(&files).unwrap();
+        let all = |files: &[OutputFile]| -> Vec<OutputFile> {
+            files.iter().flat_map(|f| companions(f).unwrap()).collect()
+        };
+        let out = all(&files);
         let paths: Vec<&str> = out.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["index.html.gz", "index.html.br"]);
-        assert_eq!(out, precompress_files(&files).unwrap());
+        assert_eq!(out, all(&files));
         let mut unzipped = String::new();
         flate2::read::GzDecoder::new(&out[0].bytes[..])
             .read_to_string(&mut unzipped)

@@ -1,5 +1,11 @@
 //! schema.org structured data for a guide page: Article, BreadcrumbList, HowTo, FAQPage.
 //!
+//! The Article carries what search engines read today: `image` (the guide's or the site's),
+//! `author` with its `url`, dates with the site's time zone, `publisher.logo`. The
+//! BreadcrumbList is the trail shown above the guide ([`Site::guide_breadcrumbs`]). HowTo and
+//! FAQPage stay: valid schema.org that other consumers read, though Google no longer shows
+//! them as rich results.
+//!
 //! Typed structs that borrow from the guide, serialized once straight to text (building a
 //! `serde_json::Value` tree first cost a tenth of a build). Fields are declared in
 //! alphabetical order, the order the JSON has always had. `<`, `>` and `&` are escaped as
@@ -7,8 +13,10 @@
 
 use serde::Serialize;
 
+use crate::model::guide::Date;
 use crate::model::prepared_guide::PreparedGuide;
 use crate::model::site::{Site, guide_path};
+use crate::model::source::SourceView;
 use crate::render::plain_text::html_to_text;
 
 #[derive(Serialize)]
@@ -23,8 +31,8 @@ struct Document<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Node<'a> {
-    Article(Article<'a>),
-    BreadcrumbList(BreadcrumbList<'a>),
+    Article(Box<Article<'a>>),
+    BreadcrumbList(BreadcrumbList),
     HowTo(HowTo<'a>),
     FaqPage(FaqPage<'a>),
     WebPage(WebPage<'a>),
@@ -39,7 +47,7 @@ struct WebPage<'a> {
     kind: &'static str,
     last_reviewed: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    reviewed_by: Option<Organization<'a>>,
+    reviewed_by: Option<Author<'a>>,
     url: &'a str,
 }
 
@@ -50,12 +58,38 @@ struct Organization<'a> {
     name: &'a str,
 }
 
+/// The author: who wrote the guides, and a page about them.
+#[derive(Serialize)]
+struct Author<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Publisher<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logo: Option<ImageObject>,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct ImageObject {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    url: String,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Article<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
-    author: Organization<'a>,
+    author: Author<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     citation: Vec<CreativeWork<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,11 +98,13 @@ struct Article<'a> {
     date_published: Option<String>,
     description: &'a str,
     headline: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    image: Vec<String>,
     in_language: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     keywords: Option<String>,
     main_entity_of_page: &'a str,
-    publisher: Organization<'a>,
+    publisher: Publisher<'a>,
     url: &'a str,
     word_count: usize,
 }
@@ -90,18 +126,18 @@ struct CreativeWork<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct BreadcrumbList<'a> {
+struct BreadcrumbList {
     #[serde(rename = "@type")]
     kind: &'static str,
-    item_list_element: [ListItem<'a>; 2],
+    item_list_element: Vec<ListItem>,
 }
 
 #[derive(Serialize)]
-struct ListItem<'a> {
+struct ListItem {
     #[serde(rename = "@type")]
     kind: &'static str,
-    item: &'a str,
-    name: &'a str,
+    item: String,
+    name: String,
     position: usize,
 }
 
@@ -151,66 +187,14 @@ struct Answer {
     text: String,
 }
 
+/// The JSON-LD of a guide page, ready to go inside `<script type="application/ld+json">`.
 pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
     let f = &g.guide.front;
     let url = site.permalink(&guide_path(&g.guide.slug));
-    let author = if site.config.author.is_empty() {
-        &site.config.title
-    } else {
-        &site.config.author
-    };
-    let article = Article {
-        kind: "Article",
-        author: Organization {
-            kind: "Organization",
-            name: author,
-        },
-        citation: g
-            .sources
-            .iter()
-            .map(|s| CreativeWork {
-                kind: "CreativeWork",
-                date_published: s.date.as_deref().filter(|d| is_iso_date(d)),
-                name: &s.title,
-                publisher: s.publisher.as_deref().map(|name| Organization {
-                    kind: "Organization",
-                    name,
-                }),
-                url: s.url.as_deref(),
-            })
-            .collect(),
-        date_modified: f.updated.or(f.date).map(|d| d.iso()),
-        date_published: f.date.map(|d| d.iso()),
-        description: &f.description,
-        headline: &f.title,
-        in_language: &site.config.language,
-        keywords: (!f.tags.is_empty()).then(|| f.tags.join(", ")),
-        main_entity_of_page: &url,
-        publisher: Organization {
-            kind: "Organization",
-            name: &site.config.title,
-        },
-        url: &url,
-        word_count: g.word_count,
-    };
-    let breadcrumbs = BreadcrumbList {
-        kind: "BreadcrumbList",
-        item_list_element: [
-            ListItem {
-                kind: "ListItem",
-                item: &site.base_url,
-                name: &site.config.title,
-                position: 1,
-            },
-            ListItem {
-                kind: "ListItem",
-                item: &url,
-                name: &f.title,
-                position: 2,
-            },
-        ],
-    };
-    let mut graph = vec![Node::Article(article), Node::BreadcrumbList(breadcrumbs)];
+    let mut graph = vec![
+        Node::Article(Box::new(article(site, g, &url))),
+        Node::BreadcrumbList(breadcrumbs(site, g)),
+    ];
     graph.extend(g.steps.as_ref().map(|steps| {
         let all = || steps.phases.iter().flat_map(|p| &p.steps);
         Node::HowTo(HowTo {
@@ -254,10 +238,7 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
         Node::WebPage(WebPage {
             kind: "WebPage",
             last_reviewed: reviewed.iso(),
-            reviewed_by: f.reviewed_by.as_deref().map(|name| Organization {
-                kind: "Person",
-                name,
-            }),
+            reviewed_by: f.reviewed_by.as_deref().map(|name| reviewer(site, name)),
             url: &url,
         })
     }));
@@ -267,6 +248,100 @@ pub fn guide_json_ld(site: &Site, g: &PreparedGuide) -> String {
     };
     let json = serde_json::to_string(&doc).expect("JSON-LD serializes");
     escape_for_script(&json)
+}
+
+/// The site's author when the guide names it as the reviewer (so a team of editors is not
+/// called a Person), else a Person of that name.
+fn reviewer<'a>(site: &'a Site, name: &'a str) -> Author<'a> {
+    let author = site_author(site);
+    if name == author.name {
+        return author;
+    }
+    Author {
+        kind: "Person",
+        name,
+        url: None,
+    }
+}
+
+/// The author of every guide: `author` of site.toml (the site's title if empty), an
+/// Organization, with `author_url`.
+fn site_author(site: &Site) -> Author<'_> {
+    let c = &site.config;
+    Author {
+        kind: "Organization",
+        name: if c.author.is_empty() {
+            &c.title
+        } else {
+            &c.author
+        },
+        url: c.author_url.as_ref().map(|a| site.absolute_url(a)),
+    }
+}
+
+fn article<'a>(site: &'a Site, g: &'a PreparedGuide, url: &'a str) -> Article<'a> {
+    let (f, c) = (&g.guide.front, &site.config);
+    let at_midnight = |d: Date| c.utc_offset.midnight_of(d);
+    Article {
+        kind: "Article",
+        author: site_author(site),
+        citation: g.sources.iter().map(citation).collect(),
+        date_modified: f.updated.or(f.date).map(at_midnight),
+        date_published: f.date.map(at_midnight),
+        description: &f.description,
+        headline: &f.title,
+        image: f
+            .image
+            .as_ref()
+            .or(c.image.as_ref())
+            .map(|i| site.absolute_url(i))
+            .into_iter()
+            .collect(),
+        in_language: &c.language,
+        keywords: (!f.tags.is_empty()).then(|| f.tags.join(", ")),
+        main_entity_of_page: url,
+        publisher: Publisher {
+            kind: "Organization",
+            logo: c.logo.as_ref().map(|l| ImageObject {
+                kind: "ImageObject",
+                url: site.absolute_url(l),
+            }),
+            name: &c.title,
+        },
+        url,
+        word_count: g.word_count,
+    }
+}
+
+fn citation(s: &SourceView) -> CreativeWork<'_> {
+    CreativeWork {
+        kind: "CreativeWork",
+        date_published: s.date.as_deref().filter(|d| is_iso_date(d)),
+        name: &s.title,
+        publisher: s.publisher.as_deref().map(|name| Organization {
+            kind: "Organization",
+            name,
+        }),
+        url: s.url.as_deref(),
+    }
+}
+
+/// The trail shown above the guide, with absolute URLs.
+fn breadcrumbs(site: &Site, g: &PreparedGuide) -> BreadcrumbList {
+    BreadcrumbList {
+        kind: "BreadcrumbList",
+        item_list_element: site
+            .guide_breadcrumbs(g)
+            .into_iter()
+            .enumerate()
+            .map(|(i, crumb)| ListItem {
+                kind: "ListItem",
+                item: site.permalink(&crumb.path),
+                name: crumb.name,
+                position: i + 1,
+            })
+            .collect(),
+    }
 }
 
 /// `2021`, `2021-03` or `2021-03-04`: a date schema.org reads (a source's date is free text).

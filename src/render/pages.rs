@@ -50,6 +50,8 @@ pub struct SiteView {
     pub feed_url: String,
     pub tags_url: String,
     pub generator: String,
+    /// `[search] enabled`: the header shows the search box.
+    pub search: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -146,6 +148,7 @@ pub fn site_view(site: &Site) -> SiteView {
         feed_url: site.url("atom.xml"),
         tags_url: site.url("tags/"),
         generator: format!("guidesmith {}", env!("CARGO_PKG_VERSION")),
+        search: c.search.enabled,
     }
 }
 
@@ -418,16 +421,14 @@ pub fn render_guide_page(
                 due_iso: due.map(|d| d.iso()),
             }
         }),
-        breadcrumbs: vec![
-            LinkView {
-                name: "Home".into(),
-                url: site.url(""),
-            },
-            LinkView {
-                name: f.title.clone(),
-                url: site.url(&path),
-            },
-        ],
+        breadcrumbs: site
+            .guide_breadcrumbs(g)
+            .into_iter()
+            .map(|c| LinkView {
+                url: site.url(&c.path),
+                name: c.name,
+            })
+            .collect(),
     };
     let mut cx = page_context(
         sv,

@@ -20,8 +20,12 @@ const BLOCK_TAGS: &[&str] = &[
 
 /// Plain text of an HTML fragment (tags dropped, common entities decoded), for JSON-LD.
 pub fn html_to_text(html: &str) -> String {
-    // Two passes without intermediate allocations per tag or entity: drop the tags (a block
-    // tag leaves a space), then decode the five entities and collapse whitespace runs.
+    // Two passes without intermediate allocations per tag or entity.
+    decode_and_collapse(&without_tags(html))
+}
+
+/// `html` with its tags dropped; a block tag leaves a space.
+fn without_tags(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find('<') {
@@ -37,24 +41,21 @@ pub fn html_to_text(html: &str) -> String {
         rest = &rest[end..];
     }
     text.push_str(rest);
+    text
+}
+
+/// `text` with the five entities of escaped HTML decoded and each run of whitespace made one
+/// space (none at the ends).
+fn decode_and_collapse(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
-    let mut rest = text.as_str();
+    let mut rest = text;
     while let Some(c) = rest.chars().next() {
         // A run of plain ASCII (no whitespace, no `&`) is copied at once.
         let plain = rest
             .bytes()
             .take_while(|&b| b.is_ascii_graphic() && b != b'&')
             .count();
-        if plain > 0 {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push_str(&rest[..plain]);
-            rest = &rest[plain..];
-            continue;
-        }
         if c.is_whitespace() {
             space = true;
             rest = &rest[c.len_utf8()..];
@@ -64,27 +65,30 @@ pub fn html_to_text(html: &str) -> String {
             out.push(' ');
         }
         space = false;
-        let entity = [
-            ("&lt;", '<'),
-            ("&gt;", '>'),
-            ("&quot;", '"'),
-            ("&#39;", '\''),
-            ("&amp;", '&'),
-        ]
-        .into_iter()
-        .find(|(name, _)| c == '&' && rest.starts_with(name));
-        match entity {
-            Some((name, decoded)) => {
-                out.push(decoded);
-                rest = &rest[name.len()..];
-            }
-            None => {
-                out.push(c);
-                rest = &rest[c.len_utf8()..];
-            }
+        if plain > 0 {
+            out.push_str(&rest[..plain]);
+            rest = &rest[plain..];
+            continue;
         }
+        let (decoded, len) = decode_entity(rest).unwrap_or((c, c.len_utf8()));
+        out.push(decoded);
+        rest = &rest[len..];
     }
     out
+}
+
+/// The character an entity at the start of `text` stands for, and the entity's length.
+fn decode_entity(text: &str) -> Option<(char, usize)> {
+    [
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+        ("&amp;", '&'),
+    ]
+    .into_iter()
+    .find(|(name, _)| text.starts_with(name))
+    .map(|(name, c)| (c, name.len()))
 }
 
 #[cfg(test)]

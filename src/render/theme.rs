@@ -50,22 +50,7 @@ impl Theme {
                 site_theme.display()
             );
         }
-        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
-        let mut static_files = BTreeMap::new();
-        for file in embedded_files(&DEFAULT_THEME) {
-            let rel = file.path().to_string_lossy().replace('\\', "/");
-            if let Some(name) = rel.strip_prefix("templates/") {
-                let text = file
-                    .contents_utf8()
-                    .with_context(|| format!("embedded template {rel} is not UTF-8"))?;
-                templates.insert(
-                    name.to_string(),
-                    (text.to_string(), format!("(built-in) themes/default/{rel}")),
-                );
-            } else if let Some(name) = rel.strip_prefix("static/") {
-                static_files.insert(name.to_string(), StaticSource::Embedded(file.contents()));
-            }
-        }
+        let (mut templates, mut static_files) = embedded_theme()?;
         let walk = SiteWalk::new(root, config);
         let mut problems = Diagnostics::default();
         let mut files = |dir: &Path| {
@@ -87,33 +72,58 @@ impl Theme {
         for (rel, path) in static_dir_files.into_iter().flatten() {
             static_files.insert(rel, StaticSource::Disk(path));
         }
-        let mut tera = Tera::new();
-        tera.autoescape_on([".html", ".xml"]);
-        // All at once: Tera resolves `extends` and `include` across the whole set.
-        tera.add_raw_templates(
-            templates
-                .iter()
-                .map(|(name, (text, _))| (name.as_str(), text.as_str())),
-        )
-        .map_err(|e| {
-            let origins: Vec<&str> = templates
-                .values()
-                .map(|(_, o)| o.as_str())
-                .filter(|o| !o.starts_with("(built-in)"))
-                .collect();
-            let from = if origins.is_empty() {
-                String::new()
-            } else {
-                format!(" (site templates: {})", origins.join(", "))
-            };
-            anyhow::anyhow!("in the theme's templates{from}: {e}")
-        })?;
+        let tera = compile_templates(&templates)?;
         Ok(Theme { tera, static_files })
     }
+}
 
-    pub fn has_template(&self, name: &str) -> bool {
-        self.tera.contains_template(name)
+/// A template's text and where it comes from (for error messages), by name.
+type Templates = BTreeMap<String, (String, String)>;
+
+/// The default theme's templates and static files, from the binary.
+fn embedded_theme() -> Result<(Templates, BTreeMap<String, StaticSource>)> {
+    let mut templates = Templates::new();
+    let mut static_files = BTreeMap::new();
+    for file in embedded_files(&DEFAULT_THEME) {
+        let rel = file.path().to_string_lossy().replace('\\', "/");
+        if let Some(name) = rel.strip_prefix("templates/") {
+            let text = file
+                .contents_utf8()
+                .with_context(|| format!("embedded template {rel} is not UTF-8"))?;
+            templates.insert(
+                name.to_string(),
+                (text.to_string(), format!("(built-in) themes/default/{rel}")),
+            );
+        } else if let Some(name) = rel.strip_prefix("static/") {
+            static_files.insert(name.to_string(), StaticSource::Embedded(file.contents()));
+        }
     }
+    Ok((templates, static_files))
+}
+
+/// Compiles every template at once: Tera resolves `extends` and `include` across the set.
+fn compile_templates(templates: &Templates) -> Result<Tera> {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".xml"]);
+    tera.add_raw_templates(
+        templates
+            .iter()
+            .map(|(name, (text, _))| (name.as_str(), text.as_str())),
+    )
+    .map_err(|e| {
+        let origins: Vec<&str> = templates
+            .values()
+            .map(|(_, o)| o.as_str())
+            .filter(|o| !o.starts_with("(built-in)"))
+            .collect();
+        let from = if origins.is_empty() {
+            String::new()
+        } else {
+            format!(" (site templates: {})", origins.join(", "))
+        };
+        anyhow::anyhow!("in the theme's templates{from}: {e}")
+    })?;
+    Ok(tera)
 }
 
 fn embedded_files(dir: &'static Dir<'static>) -> Vec<&'static include_dir::File<'static>> {

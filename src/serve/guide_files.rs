@@ -169,27 +169,13 @@ pub(super) fn update_guides(
     changes: &ChangeSet,
     tentative: bool,
 ) -> (usize, GuidesUpdate) {
-    let config = &state.site.config;
-    let is_guide = |p: &Path| p.starts_with(&config.guides_dir) && is_guide_file(p);
-    let mut paths: BTreeSet<PathBuf> = changes
-        .guides
-        .iter()
-        .filter(|p| is_guide(p))
-        .cloned()
-        .collect();
-    if changes.rescan_guides || changes.guides.iter().any(|p| !is_guide(p)) {
-        if tentative {
-            return (0, GuidesUpdate::Refused);
-        }
-        let (found, problems) = find_guide_files(root, config);
-        let found: BTreeSet<PathBuf> = found.into_iter().collect();
-        paths.extend(state.files.keys().filter(|k| !found.contains(*k)).cloned());
-        paths.extend(found.into_iter().filter(|f| !state.files.contains_key(f)));
-        state.scan_problems = problems.0;
-    }
+    let Some(paths) = changed_guide_files(root, state, changes, tentative) else {
+        return (0, GuidesUpdate::Refused);
+    };
     if paths.is_empty() {
         return (0, GuidesUpdate::Unchanged);
     }
+    let config = &state.site.config;
     let base_path = config.base_path();
     let old_hash = |file: &Path| state.files.get(file).map(|f| f.hash);
     let loaded = load_files(root, paths, old_hash, options.drafts, &base_path);
@@ -208,6 +194,41 @@ pub(super) fn update_guides(
         Ok(()) => return (parsed, GuidesUpdate::InPlace),
         Err(loaded) => loaded,
     };
+    sort_in(state, loaded);
+    (parsed, GuidesUpdate::Layout)
+}
+
+/// The guide files `changes` may have changed, with the guides folder rescanned when files
+/// came or went; `None` when a tentative rebuild would have to rescan.
+fn changed_guide_files(
+    root: &Path,
+    state: &mut State,
+    changes: &ChangeSet,
+    tentative: bool,
+) -> Option<BTreeSet<PathBuf>> {
+    let config = &state.site.config;
+    let is_guide = |p: &Path| p.starts_with(&config.guides_dir) && is_guide_file(p);
+    let mut paths: BTreeSet<PathBuf> = changes
+        .guides
+        .iter()
+        .filter(|p| is_guide(p))
+        .cloned()
+        .collect();
+    if changes.rescan_guides || changes.guides.iter().any(|p| !is_guide(p)) {
+        if tentative {
+            return None;
+        }
+        let (found, problems) = find_guide_files(root, config);
+        let found: BTreeSet<PathBuf> = found.into_iter().collect();
+        paths.extend(state.files.keys().filter(|k| !found.contains(*k)).cloned());
+        paths.extend(found.into_iter().filter(|f| !state.files.contains_key(f)));
+        state.scan_problems = problems.0;
+    }
+    Some(paths)
+}
+
+/// Puts the `loaded` files into the site and sorts it again.
+fn sort_in(state: &mut State, loaded: Vec<(PathBuf, Loaded)>) {
     // Guides that stay keep their ids, which follow them through the sort.
     let replaced: Vec<PathBuf> = loaded
         .iter()
@@ -232,7 +253,6 @@ pub(super) fn update_guides(
     let (site, order) = Site::sorted(state.site.config.clone(), guides);
     state.site = site;
     state.ids = order.iter().map(|&i| ids[i]).collect();
-    (parsed, GuidesUpdate::Layout)
 }
 
 /// The common edit: guides that stay in the site with the same slug and tags. They are
@@ -243,7 +263,6 @@ pub(super) fn replace_in_place(
     state: &mut State,
     loaded: Vec<(PathBuf, Loaded)>,
 ) -> Result<(), Vec<(PathBuf, Loaded)>> {
-    let guides = &state.site.guides;
     let edited = loaded
         .iter()
         .filter(|(_, l)| !matches!(l, Loaded::Unchanged))
@@ -254,30 +273,10 @@ pub(super) fn replace_in_place(
         match l {
             Loaded::Unchanged => {}
             Loaded::New(_, Ok(Some(new))) => {
-                let id = hash_of(file);
-                let found = (0..state.ids.len())
-                    .find(|&i| state.ids[i].source == id && guides[i].guide.source == *file);
-                let Some(index) = found else {
+                let Some((index, moved_to)) = place_in_place(state, file, new, edited) else {
                     return Err(loaded);
                 };
-                let old = &guides[index];
-                let fits = index
-                    .checked_sub(1)
-                    .is_none_or(|p| reading_order(&guides[p], new).is_lt())
-                    && guides
-                        .get(index + 1)
-                        .is_none_or(|next| reading_order(new, next).is_lt());
-                if old.guide.slug != new.guide.slug
-                    || old.guide.front.tags != new.guide.front.tags
-                    || old.guide.front.series != new.guide.front.series
-                    || old.guide.front.next != new.guide.front.next
-                    || (!fits && edited > 1)
-                {
-                    return Err(loaded);
-                }
-                if !fits {
-                    moves.push((index, state.site.place_of(new, index)));
-                }
+                moves.extend(moved_to.map(|to| (index, to)));
                 swaps.push(index);
             }
             _ => return Err(loaded),
@@ -289,6 +288,47 @@ pub(super) fn replace_in_place(
     if sorted.windows(2).any(|w| w[1] - w[0] <= 1) {
         return Err(loaded);
     }
+    swap_in(state, loaded, swaps, moves);
+    Ok(())
+}
+
+/// Where the edited guide `new` of `file` goes without sorting the site again: its index, and
+/// where it moves to if it no longer sorts there (only when it is the one guide edited).
+/// `None` if it changed slug, tags, series or `next:`, or is not in the site yet.
+fn place_in_place(
+    state: &State,
+    file: &Path,
+    new: &PreparedGuide,
+    edited: usize,
+) -> Option<(usize, Option<usize>)> {
+    let guides = &state.site.guides;
+    let id = hash_of(file);
+    let index = (0..state.ids.len())
+        .find(|&i| state.ids[i].source == id && guides[i].guide.source == *file)?;
+    let old = &guides[index];
+    let fits = index
+        .checked_sub(1)
+        .is_none_or(|p| reading_order(&guides[p], new).is_lt())
+        && guides
+            .get(index + 1)
+            .is_none_or(|next| reading_order(new, next).is_lt());
+    let same_layout = old.guide.slug == new.guide.slug
+        && old.guide.front.tags == new.guide.front.tags
+        && old.guide.front.series == new.guide.front.series
+        && old.guide.front.next == new.guide.front.next;
+    if !same_layout || (!fits && edited > 1) {
+        return None;
+    }
+    Some((index, (!fits).then(|| state.site.place_of(new, index))))
+}
+
+/// Swaps the loaded guides in at `swaps` (in the order of `loaded`), then makes the `moves`.
+fn swap_in(
+    state: &mut State,
+    loaded: Vec<(PathBuf, Loaded)>,
+    swaps: Vec<usize>,
+    moves: Vec<(usize, usize)>,
+) {
     let mut swaps = swaps.into_iter();
     for (file, l) in loaded {
         if let Loaded::New(hash, Ok(Some(new))) = l {
@@ -314,5 +354,4 @@ pub(super) fn replace_in_place(
             state.cards.insert(to, card);
         }
     }
-    Ok(())
 }

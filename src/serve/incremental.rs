@@ -21,7 +21,7 @@
 //! [`IncrementalSite::rebuild_tentatively`] is the same rebuild, taken the moment a save is
 //! seen, that gives up (changing nothing) when a changed file is missing or does not load.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -42,6 +42,7 @@ use crate::model::site::Site;
 use crate::pipeline::{BuildOptions, load_config};
 use crate::render::pages::{OutputFile, render_page, site_view};
 use crate::render::theme::Theme;
+use crate::search::{FileNames, SearchIndex};
 
 pub(super) struct State {
     pub(super) theme: Theme,
@@ -56,6 +57,8 @@ pub(super) struct State {
     pub(super) index: SiteIndex,
     /// Aligned with `site.guides`.
     pub(super) cards: Vec<Card>,
+    /// `None` with `[search] enabled = false`.
+    pub(super) search: Option<SearchIndex>,
 }
 
 /// What of the kept state must be loaded again before the next rebuild, least to most.
@@ -83,6 +86,8 @@ pub struct IncrementalSite {
     published: HashMap<String, Bytes>,
     keys: HashMap<String, u64>,
     links: LinkCache,
+    /// The search index files in `published`.
+    search_paths: HashSet<String>,
 }
 
 impl IncrementalSite {
@@ -98,6 +103,7 @@ impl IncrementalSite {
             published: HashMap::new(),
             keys: HashMap::new(),
             links: LinkCache::default(),
+            search_paths: HashSet::new(),
         }
     }
 
@@ -112,7 +118,7 @@ impl IncrementalSite {
     }
 
     /// Applies `changes`; on success returns what changed in the output. Content errors come
-    /// back as [`Diagnostics`] inside the error, as from [`crate::pipeline::render_site_files`].
+    /// back as [`crate::diagnostic::Diagnostics`] inside the error, as from [`crate::pipeline::build`].
     pub fn rebuild(&mut self, changes: &ChangeSet) -> Result<Update> {
         self.rebuild_as(changes, false)
             .map(|u| u.expect("only tentative rebuilds are refused"))
@@ -211,6 +217,14 @@ impl IncrementalSite {
             old_cards,
             self.render_all,
         )?;
+        // Only the guides whose file changed are indexed again.
+        let search = match state.search.as_mut() {
+            Some(index) => {
+                index.sync(&state.site, |i| state.ids[i].file);
+                index.files(FileNames::Plain)
+            }
+            None => Vec::new(),
+        };
         let state = &*state;
         let keys = page_keys(&state.site, &state.ids, &state.index, &state.cards);
         let jobs: Vec<usize> = (0..keys.len())
@@ -236,9 +250,17 @@ impl IncrementalSite {
             published: &mut self.published,
             keys: &mut self.keys,
         };
-        output.take(state, rendered, &mut update);
+        let search_paths: HashSet<String> = search.iter().map(|f| f.path.clone()).collect();
+        output.take(state, rendered.into_iter().chain(search), &mut update);
+        output.forget(
+            self.search_paths
+                .difference(&search_paths)
+                .cloned()
+                .collect(),
+            &mut update,
+        );
         if layout {
-            output.forget_gone(state, &mut update);
+            output.forget_gone(state, &search_paths, &mut update);
             *output.keys = state.index.page_paths.iter().cloned().zip(keys).collect();
         } else {
             for j in jobs {
@@ -249,6 +271,7 @@ impl IncrementalSite {
         }
         update.changed.sort_by(|a, b| a.0.cmp(&b.0));
         update.removed.sort();
+        self.search_paths = search_paths;
         self.render_all = false;
         self.last_ok = true;
         update.elapsed = started.elapsed();
@@ -265,9 +288,13 @@ struct Output<'a> {
 impl Output<'_> {
     /// Takes in the rendered pages and the static files; what differs from what was served
     /// goes into `update`.
-    fn take(&mut self, state: &State, rendered: Vec<OutputFile>, update: &mut Update) {
+    fn take(
+        &mut self,
+        state: &State,
+        rendered: impl Iterator<Item = OutputFile>,
+        update: &mut Update,
+    ) {
         let candidates = rendered
-            .into_iter()
             .map(|f| (f.path, Bytes::from(f.bytes)))
             .chain(state.statics.iter().map(|(p, b)| (p.clone(), b.clone())));
         for (path, bytes) in candidates {
@@ -278,17 +305,25 @@ impl Output<'_> {
         }
     }
 
-    /// Drops the files the site no longer has (after its layout changed), into `update`.
-    fn forget_gone(&mut self, state: &State, update: &mut Update) {
+    /// Drops the files the site no longer has (after its layout changed), into `update`;
+    /// `search`: the search index files, which stay.
+    fn forget_gone(&mut self, state: &State, search: &HashSet<String>, update: &mut Update) {
         let outputs = &state.index.targets.outputs;
-        update.removed = self
+        let gone = self
             .published
             .keys()
-            .filter(|p| !outputs.contains(p.as_str()))
+            .filter(|p| !outputs.contains(p.as_str()) && !search.contains(p.as_str()))
             .cloned()
             .collect();
-        for path in &update.removed {
-            self.published.remove(path);
+        self.forget(gone, update);
+    }
+
+    /// Drops `paths` from the output, into `update`.
+    fn forget(&mut self, paths: Vec<String>, update: &mut Update) {
+        for path in paths {
+            if self.published.remove(&path).is_some() {
+                update.removed.push(path);
+            }
         }
     }
 }
@@ -313,6 +348,7 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
         statics,
         index,
         cards: Vec::new(),
+        search: None,
     };
     let mut guides = Vec::new();
     for (file, loaded) in loaded {
@@ -325,6 +361,9 @@ fn load_state(root: &Path, options: &BuildOptions) -> Result<State> {
         .iter()
         .map(|g| new_id(&state.files, g))
         .collect();
+    if state.site.config.search.enabled {
+        state.search = Some(SearchIndex::new(&state.site.config.language));
+    }
     Ok(state)
 }
 

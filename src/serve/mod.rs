@@ -3,29 +3,32 @@
 //! 1. Bind the port first (the next free one if it is taken), because the served site's
 //!    `base_url` is this server's URL.
 //! 2. Build everything once with [`incremental::IncrementalSite`]; the output lives in a map
-//!    shared with the HTTP handlers ([`http`]); `public/` is never touched. Connections are
+//!    shared with the HTTP handlers (`http.rs`); `public/` is never touched. Connections are
 //!    accepted and bounded by `connections` (header and idle timeouts, a connection cap).
-//! 3. A [`SiteWatcher`] reports changed paths; the rebuild loop (one thread) classifies them,
+//! 3. A `SiteWatcher` reports changed paths; the rebuild loop (one thread) classifies them,
 //!    coalesces bursts, rebuilds what changed, swaps the changed files into the map and tells
-//!    open pages through [`reload`]. A failed rebuild keeps the last good site served and,
+//!    open pages through `reload.rs`. A failed rebuild keeps the last good site served and,
 //!    once the changed files were quiet for a moment, prints the error once and shows it in
 //!    the browser.
 //! 4. Ctrl-C ends the event streams, stops the server and the loop, and returns.
 
-pub mod changes;
+pub(crate) mod changes;
 mod connections;
 mod guide_files;
-pub mod http;
-pub mod incremental;
+pub(crate) mod http;
+pub(crate) mod incremental;
 mod limits;
 mod page_keys;
-pub mod reload;
+pub(crate) mod reload;
 mod site_checks;
-pub mod watch;
+pub(crate) mod watch;
+
+pub use changes::{ChangeSet, Update};
+pub use incremental::IncrementalSite;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
@@ -40,8 +43,6 @@ use crate::pipeline::BuildOptions;
 use crate::serve::watch::{
     ChangeKind, SiteLayout, SiteWatcher, WatchMessage, classify_change, watch_limit_message,
 };
-use changes::{ChangeSet, Update};
-use incremental::IncrementalSite;
 use reload::LiveEvent;
 
 /// How to serve; `None` fields fall back to `[serve]` in site.toml, then to the defaults.
@@ -128,16 +129,7 @@ impl Shared {
 
 /// Runs the server until Ctrl-C.
 pub fn serve(options: &ServeOptions) -> Result<()> {
-    let root = options
-        .root
-        .canonicalize()
-        .with_context(|| format!("opening the site folder {}", options.root.display()))?;
-    if !root.join(CONFIG_FILE).is_file() {
-        bail!(
-            "{} has no {CONFIG_FILE}\n  help: run guidesmith serve in the site's folder (or pass --root DIR); `guidesmith init DIR` makes a new site",
-            root.display()
-        );
-    }
+    let root = site_root(options)?;
     let config = SiteConfig::load(&root).ok();
     let defaults = config.as_ref().map(|c| c.serve.clone()).unwrap_or_default();
     let listener = bind_listener(options, &defaults)?;
@@ -152,24 +144,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     };
     let mut site = IncrementalSite::new(&root, build_options);
     let mut printer = Printer::default();
-    let started = Instant::now();
-    match site.rebuild(&ChangeSet::everything()) {
-        Ok(update) => {
-            printer.notes(&update);
-            shared.apply(&update);
-            shared.update_status(|s| (s.build, s.rebuilds) = (1, 1));
-            println!(
-                "Built {} ({}) in {} ms",
-                crate::diagnostic::counted(update.guide_count, "guide"),
-                crate::diagnostic::counted(update.changed.len(), "file"),
-                started.elapsed().as_millis()
-            );
-        }
-        Err(e) => {
-            let text = printer.error(&e, false);
-            shared.update_status(|s| (s.rebuilds, s.failed, s.error) = (1, 1, Some(text)));
-        }
-    }
+    first_build(&mut site, &shared, &mut printer);
     let layout = site
         .config()
         .or(config.as_ref())
@@ -178,22 +153,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     let (sender, receiver) = std::sync::mpsc::channel();
     let watcher = SiteWatcher::start(&root, layout.clone(), options.poll, sender.clone())?;
 
-    println!("Serving {} at {url}", root.display());
-    if !addr.ip().is_loopback() {
-        println!(
-            "warning: listening on {} is reachable from other machines on the network; bind 127.0.0.1 to keep the site to yourself",
-            addr.ip()
-        );
-    }
-    println!(
-        "Watching {} for changes{}; press Ctrl-C to stop",
-        watched_summary(&layout),
-        if watcher.is_polling() {
-            " (polling)"
-        } else {
-            ""
-        }
-    );
+    print_banner(&root, &url, addr, &layout, watcher.is_polling());
     if options.open {
         open_browser(&url);
     }
@@ -225,6 +185,59 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     runtime.shutdown_timeout(Duration::from_secs(1));
     println!("Stopped.");
     result
+}
+
+/// The site's folder, made absolute; an error if it holds no site.toml.
+fn site_root(options: &ServeOptions) -> Result<PathBuf> {
+    let root = options
+        .root
+        .canonicalize()
+        .with_context(|| format!("opening the site folder {}", options.root.display()))?;
+    if !root.join(CONFIG_FILE).is_file() {
+        bail!(
+            "{} has no {CONFIG_FILE}\n  help: run guidesmith serve in the site's folder (or pass --root DIR); `guidesmith init DIR` makes a new site",
+            root.display()
+        );
+    }
+    Ok(root)
+}
+
+/// The first build: printed, and served (or its error shown in the browser).
+fn first_build(site: &mut IncrementalSite, shared: &Shared, printer: &mut Printer) {
+    let started = Instant::now();
+    match site.rebuild(&ChangeSet::everything()) {
+        Ok(update) => {
+            printer.notes(&update);
+            shared.apply(&update);
+            shared.update_status(|s| (s.build, s.rebuilds) = (1, 1));
+            println!(
+                "Built {} ({}) in {} ms",
+                crate::diagnostic::counted(update.guide_count, "guide"),
+                crate::diagnostic::counted(update.changed.len(), "file"),
+                started.elapsed().as_millis()
+            );
+        }
+        Err(e) => {
+            let text = printer.error(&e, false);
+            shared.update_status(|s| (s.rebuilds, s.failed, s.error) = (1, 1, Some(text)));
+        }
+    }
+}
+
+/// Where the site is served and what is watched.
+fn print_banner(root: &Path, url: &str, addr: SocketAddr, layout: &SiteLayout, polling: bool) {
+    println!("Serving {} at {url}", root.display());
+    if !addr.ip().is_loopback() {
+        println!(
+            "warning: listening on {} is reachable from other machines on the network; bind 127.0.0.1 to keep the site to yourself",
+            addr.ip()
+        );
+    }
+    println!(
+        "Watching {} for changes{}; press Ctrl-C to stop",
+        watched_summary(layout),
+        if polling { " (polling)" } else { "" }
+    );
 }
 
 async fn run_server(listener: TcpListener, shared: Arc<Shared>) -> Result<()> {

@@ -8,6 +8,9 @@ use std::process::{Command, Output};
 
 use scraper::{Html, Selector};
 
+pub mod reader_text;
+pub mod temp_site;
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")

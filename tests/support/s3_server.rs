@@ -171,18 +171,68 @@ impl S3Server {
     pub fn require_signatures(&self) -> (AccessKey, AccessKey) {
         let writer = self.iam_user("publisher", r#"["s3:*"]"#);
         let reader = self.iam_user("reader", r#"["s3:GetObject","s3:ListBucket"]"#);
+        self.set_signature_checks(true);
+        (writer, reader)
+    }
+
+    /// From now on, moto checks every request's signature and the user's policy (`true`), or
+    /// takes any credentials again (`false`). Make users with `iam_user` before turning it on.
+    pub fn set_signature_checks(&self, on: bool) {
+        // reset-auth takes the number of requests to let through unchecked.
+        let unchecked: &[u8] = if on { b"0" } else { b"1000000000" };
         let r = raw_request(
             self.port,
             "POST",
             "/moto-api/reset-auth",
             &[("Content-Type", "text/plain")],
-            b"0",
+            unchecked,
         );
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-        (writer, reader)
     }
 
-    fn iam_user(&self, name: &str, actions: &str) -> AccessKey {
+    /// A CloudFront distribution in front of `bucket`; returns its id.
+    pub fn create_distribution(&self, bucket: &str) -> String {
+        let config = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><DistributionConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><CallerReference>{bucket}</CallerReference><Origins><Quantity>1</Quantity><Items><Origin><Id>{bucket}</Id><DomainName>{bucket}.s3.amazonaws.com</DomainName><S3OriginConfig><OriginAccessIdentity></OriginAccessIdentity></S3OriginConfig></Origin></Items></Origins><DefaultCacheBehavior><TargetOriginId>{bucket}</TargetOriginId><ViewerProtocolPolicy>allow-all</ViewerProtocolPolicy></DefaultCacheBehavior><Comment>test</Comment><Enabled>true</Enabled></DistributionConfig>"#
+        );
+        let xml = self.cloudfront("POST", "/2020-05-31/distribution", config.as_bytes());
+        xml_field(&xml, "Id")
+    }
+
+    /// The paths of each invalidation of `distribution`, oldest first.
+    pub fn invalidations(&self, distribution: &str) -> Vec<Vec<String>> {
+        let base = format!("/2020-05-31/distribution/{distribution}/invalidation");
+        let list = self.cloudfront("GET", &base, b"");
+        let ids: Vec<String> = list
+            .split("<InvalidationSummary>")
+            .skip(1)
+            .map(|item| xml_field(item, "Id"))
+            .collect();
+        ids.iter()
+            .map(|id| {
+                let xml = self.cloudfront("GET", &format!("{base}/{id}"), b"");
+                xml.split("<Path>")
+                    .skip(1)
+                    .map(|p| p[..p.find("</Path>").unwrap()].to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn cloudfront(&self, method: &str, path: &str, body: &[u8]) -> String {
+        let auth = fake_authorization("cloudfront");
+        let headers = [
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "text/xml"),
+        ];
+        let r = raw_request(self.port, method, path, &headers, body);
+        let text = String::from_utf8(r.body).unwrap();
+        assert!(r.status / 100 == 2, "{method} {path}: {} {text}", r.status);
+        text
+    }
+
+    /// An IAM user allowed `actions` (a JSON list); its keys work once signatures are checked.
+    pub fn iam_user(&self, name: &str, actions: &str) -> AccessKey {
         let policy = format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{actions},"Resource":"*"}}]}}"#
         );
@@ -192,14 +242,9 @@ impl S3Server {
             form_encode(&policy)
         ));
         let xml = self.iam(&format!("Action=CreateAccessKey&UserName={name}"));
-        let field = |tag: &str| {
-            let start = xml.find(&format!("<{tag}>")).unwrap() + tag.len() + 2;
-            let end = xml.find(&format!("</{tag}>")).unwrap();
-            xml[start..end].to_string()
-        };
         AccessKey {
-            id: field("AccessKeyId"),
-            secret: field("SecretAccessKey"),
+            id: xml_field(&xml, "AccessKeyId"),
+            secret: xml_field(&xml, "SecretAccessKey"),
         }
     }
 
@@ -254,6 +299,13 @@ fn form_encode(text: &str) -> String {
 
 /// Moto routes a request to a service by the scope of its Authorization header and, until
 /// signatures are required, checks nothing else.
+/// The text of the first `<tag>` element in `xml`.
+fn xml_field(xml: &str, tag: &str) -> String {
+    let start = xml.find(&format!("<{tag}>")).unwrap() + tag.len() + 2;
+    let end = start + xml[start..].find(&format!("</{tag}>")).unwrap();
+    xml[start..end].to_string()
+}
+
 fn fake_authorization(service: &str) -> String {
     format!(
         "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 use futures_util::StreamExt;
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AwsCredential};
 use object_store::path::Path as Key;
 use object_store::{
     Attribute, Attributes, BackoffConfig, GetOptions, ObjectStore, ObjectStoreExt, PutOptions,
@@ -19,6 +19,7 @@ use super::failure::Failure;
 use super::headers::Headers;
 use super::manifest::{MANIFEST_KEY, Manifest};
 use super::plan::Remote;
+use super::profile;
 
 /// Environment variables any one of which gives object_store credentials to sign with.
 const CREDENTIAL_VARIABLES: [&str; 4] = [
@@ -37,16 +38,23 @@ pub(crate) struct Bucket {
 
 impl Bucket {
     pub(crate) fn connect(target: &S3Target) -> Result<Bucket> {
-        if !CREDENTIAL_VARIABLES
-            .iter()
-            .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
-        {
-            return Err(anyhow!(
-                "publish --to s3: no credentials for bucket {}\n  help: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones); for a profile, run `eval \"$(aws configure export-credentials --profile NAME --format env)\"` first",
-                target.bucket
-            ));
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut builder = AmazonS3Builder::from_env();
+        // As with the AWS CLI: keys in the environment win over a profile, and a profile over
+        // web identity and container credentials.
+        if var("AWS_ACCESS_KEY_ID").is_none() {
+            match profile::find_profile(&var)? {
+                Some(profile) => builder = with_profile(builder, profile, target),
+                None if !CREDENTIAL_VARIABLES.iter().any(|v| var(v).is_some()) => {
+                    return Err(anyhow!(
+                        "publish --to s3: no credentials for bucket {}\n  help: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), or AWS_PROFILE to a profile in ~/.aws/credentials",
+                        target.bucket
+                    ));
+                }
+                None => {}
+            }
         }
-        let mut builder = AmazonS3Builder::from_env()
+        builder = builder
             .with_bucket_name(&target.bucket)
             .with_retry(RetryConfig {
                 backoff: BackoffConfig {
@@ -76,6 +84,15 @@ impl Bucket {
             name: target.bucket.clone(),
             prefix: target.prefix.clone(),
         })
+    }
+
+    /// The credentials the bucket's requests are signed with, for other AWS APIs (CloudFront).
+    pub(crate) async fn credential(&self) -> Result<std::sync::Arc<AwsCredential>> {
+        self.store
+            .credentials()
+            .get_credential()
+            .await
+            .map_err(|e| self.error("getting credentials for", e))
     }
 
     /// The key of an output path: taken as it is (`notes~v2.pdf` stays `notes~v2.pdf`, the
@@ -200,5 +217,27 @@ impl Bucket {
             "publish --to s3: {operation} bucket {} failed: {what}\n  help: {help}",
             self.name
         )
+    }
+}
+
+/// Signs with the profile's keys; its region applies when neither the flags, site.toml nor
+/// `AWS_REGION` / `AWS_DEFAULT_REGION` give one.
+fn with_profile(
+    builder: AmazonS3Builder,
+    profile: profile::Profile,
+    target: &S3Target,
+) -> AmazonS3Builder {
+    let mut builder = builder
+        .with_access_key_id(profile.access_key_id)
+        .with_secret_access_key(profile.secret_access_key);
+    if let Some(token) = profile.session_token {
+        builder = builder.with_token(token);
+    }
+    let region_set = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    match profile.region {
+        Some(region) if target.region.is_none() && !region_set => builder.with_region(region),
+        _ => builder,
     }
 }

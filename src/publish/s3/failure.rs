@@ -107,7 +107,8 @@ impl Failure {
 }
 
 /// The `<Code>` of an S3 error document inside `text`.
-fn s3_error_code(text: &str) -> Option<&str> {
+/// The `<Code>` of an AWS error body (S3's, CloudFront's), wherever it sits in `text`.
+pub(crate) fn s3_error_code(text: &str) -> Option<&str> {
     let start = text.find("<Code>")? + "<Code>".len();
     let len = text[start..].find("</Code>")?;
     Some(&text[start..start + len])

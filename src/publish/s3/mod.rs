@@ -15,13 +15,17 @@
 //! A publish stopped at any point leaves every page's references resolvable (a page is uploaded
 //! only after the assets it names, and nothing is deleted before the new pages are up), and the
 //! next publish completes it. `failure` turns a failed request into one sentence; with a
-//! `purge_url`, `purge` then tells the CDN which URLs changed.
+//! `purge_url`, `purge` then tells the CDN which URLs changed, and with a
+//! `cloudfront_distribution`, `cloudfront` invalidates their paths. `profile` reads the keys of
+//! an AWS CLI profile when the environment has none.
 
 pub(crate) mod bucket;
+pub(crate) mod cloudfront;
 pub(crate) mod failure;
 pub(crate) mod headers;
 pub(crate) mod manifest;
 pub(crate) mod plan;
+pub(crate) mod profile;
 pub(crate) mod purge;
 
 use std::collections::HashMap;
@@ -55,6 +59,8 @@ pub struct S3Target {
     pub headers: Vec<S3HeaderRule>,
     /// The CDN purge endpoint, from `[publish.s3] purge_url`.
     pub purge_url: Option<String>,
+    /// From `[publish.s3] cloudfront_distribution`.
+    pub cloudfront_distribution: Option<String>,
 }
 
 /// Publishes `files` of the site at `base_url` to the bucket; returns what changed (on a dry
@@ -75,24 +81,46 @@ pub fn publish_to_s3(
         .enable_all()
         .build()
         .context("starting the upload runtime")?;
-    let plan = runtime.block_on(publish_async(target, files, dry_run))?;
-    if let Some(purge_url) = target.purge_url.as_deref().filter(|_| !dry_run) {
-        let urls = purge::purge_urls(&plan, base_url);
-        if !urls.is_empty() {
-            runtime.block_on(purge::purge(purge_url, &urls))?;
+    runtime.block_on(async {
+        let bucket = Bucket::connect(target)?;
+        let plan = publish_async(&bucket, target, files, dry_run).await?;
+        if !dry_run {
+            tell_cdn(&bucket, target, &plan, base_url).await?;
         }
-    }
-    Ok(plan)
+        Ok(plan)
+    })
 }
 
-async fn publish_async(target: &S3Target, files: &[OutputFile], dry_run: bool) -> Result<Plan> {
-    let bucket = Bucket::connect(target)?;
+/// After the upload: the purge hook and the CloudFront invalidation, each only when set and
+/// when something changed or went away.
+async fn tell_cdn(bucket: &Bucket, target: &S3Target, plan: &Plan, base_url: &str) -> Result<()> {
+    if let Some(purge_url) = target.purge_url.as_deref() {
+        let urls = purge::purge_urls(plan, base_url);
+        if !urls.is_empty() {
+            purge::purge(purge_url, &urls).await?;
+        }
+    }
+    if let Some(distribution) = target.cloudfront_distribution.as_deref() {
+        let paths = cloudfront::invalidation_paths(plan, base_url);
+        if !paths.is_empty() {
+            cloudfront::invalidate(bucket, distribution, &paths).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn publish_async(
+    bucket: &Bucket,
+    target: &S3Target,
+    files: &[OutputFile],
+    dry_run: bool,
+) -> Result<Plan> {
     let local = local_objects(files, &target.headers);
     let remote = bucket.read_remote().await?;
     let mut plan = plan_objects(&local, &remote);
     if let Remote::Listing(_) = &remote {
         plan.changed
-            .extend(listed_with_other_headers(&bucket, target.jobs, &local, &plan).await?);
+            .extend(listed_with_other_headers(bucket, target.jobs, &local, &plan).await?);
         plan.changed.sort();
     }
     if plan.removed.len() > target.max_deletes && !dry_run {
@@ -112,7 +140,7 @@ async fn publish_async(target: &S3Target, files: &[OutputFile], dry_run: bool) -
     };
     let mut written = previous.clone();
     put_manifest_if_changed(
-        &bucket,
+        bucket,
         &mut written,
         widened_manifest(&previous, &plan, &local),
     )
@@ -129,7 +157,7 @@ async fn publish_async(target: &S3Target, files: &[OutputFile], dry_run: bool) -
         .await?;
     }
     put_manifest_if_changed(
-        &bucket,
+        bucket,
         &mut written,
         manifest_before_deletes(&previous, &plan, &local),
     )
@@ -137,7 +165,7 @@ async fn publish_async(target: &S3Target, files: &[OutputFile], dry_run: bool) -
     for batch in delete_batches(&plan) {
         bucket.delete_all(&batch).await?;
     }
-    put_manifest_if_changed(&bucket, &mut written, final_manifest(&local)).await?;
+    put_manifest_if_changed(bucket, &mut written, final_manifest(&local)).await?;
     Ok(plan)
 }
 
@@ -234,5 +262,6 @@ pub fn s3_target(root: &std::path::Path, flags: S3Overrides) -> Result<S3Target>
         retries: config.retries,
         headers: config.headers,
         purge_url: config.purge_url,
+        cloudfront_distribution: config.cloudfront_distribution,
     })
 }

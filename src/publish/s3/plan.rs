@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::headers::headers_for;
@@ -30,13 +31,14 @@ pub(crate) struct LocalObject<'a> {
     pub entry: ManifestEntry,
 }
 
-/// Hashes every file and works out its headers.
+/// Hashes every file (on every core: a 10,000-guide site is about 380 MB) and works out its
+/// headers.
 pub(crate) fn local_objects<'a>(
     files: &'a [OutputFile],
     rules: &[S3HeaderRule],
 ) -> Vec<LocalObject<'a>> {
     files
-        .iter()
+        .par_iter()
         .map(|f| LocalObject {
             path: &f.path,
             bytes: &f.bytes,
@@ -50,10 +52,12 @@ pub(crate) fn local_objects<'a>(
 }
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    use std::fmt::Write;
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 /// What the bucket holds, as far as publish knows.

@@ -542,3 +542,47 @@
     opened = [];
   });
 })();
+
+/* The search box (docs/search.md): shown only when this runs; `/` focuses it, and its script
+ * and stylesheet (in the box's <template>) are added the first time it is focused, so a page
+ * costs no search bytes until then. A page opened from a search hit opens that FAQ answer and
+ * marks the hit. */
+(function () {
+  "use strict";
+  var doc = document;
+  var box = doc.querySelector("[data-search]");
+  var loaded = false;
+  function loadSearch() {
+    if (loaded || !box) return;
+    loaded = true;
+    var assets = box.querySelector("template.site-search-assets");
+    if (assets) doc.head.appendChild(doc.importNode(assets.content, true));
+  }
+  function showTarget() {
+    var id;
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
+    var target = id && doc.getElementById(id);
+    if (!target) return;
+    if (target.tagName === "DETAILS") target.open = true;
+    var hit;
+    try { hit = sessionStorage.getItem("guidesmith-search-hit"); sessionStorage.removeItem("guidesmith-search-hit"); } catch (e) { hit = null; }
+    if (hit !== location.pathname + location.hash) return;
+    loadSearch();
+    Array.prototype.forEach.call(doc.querySelectorAll(".search-hit"), function (el) { el.classList.remove("search-hit"); });
+    target.classList.add("search-hit");
+    target.scrollIntoView({ block: "center" });
+  }
+  window.addEventListener("hashchange", showTarget);
+  showTarget();
+  if (!box) return;
+  var input = box.querySelector("input");
+  box.hidden = false;
+  input.addEventListener("focus", loadSearch);
+  doc.addEventListener("keydown", function (e) {
+    var t = e.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      input.focus();
+    }
+  });
+})();
