@@ -102,19 +102,40 @@ fn every_widget_and_id_is_in_the_guide_page() {
         assert!(after.contains(needle), "{needle} should follow the body");
     }
     assert!(after.find("checklist-before").unwrap() < after.find("id=\"faqs\"").unwrap());
-    // Raw HTML in markdown passes; TOC lists h2/h3 with their ids.
+    // Raw HTML in markdown passes; the contents list headings and widgets in page order, a
+    // `###` (and a phase) nested under what stands above it, so each level numbers its own.
     assert_eq!(doc.select(&sel(".guide-body span.raw")).count(), 1);
-    let toc: Vec<String> = doc
-        .select(&sel("#toc a"))
-        .map(|a| a.value().attr("href").unwrap().to_string())
-        .collect();
+    let hrefs = |css: &str| -> Vec<String> {
+        doc.select(&sel(css))
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect()
+    };
     assert_eq!(
-        toc,
+        hrefs("#toc details > ol > li > a"),
         [
             "#before-anything",
-            "#why-wait",
             "#your-checklist",
-            "#the-plan"
+            "#the-plan",
+            "#checklist-before",
+            "#faqs"
+        ]
+    );
+    assert_eq!(
+        hrefs("#toc li li > a"),
+        ["#why-wait", "#phase-assess", "#phase-reconnect"]
+    );
+    let tracks: Vec<&str> = doc
+        .select(&sel("#toc a[data-tracks]"))
+        .map(|a| a.value().attr("data-tracks").unwrap())
+        .collect();
+    assert_eq!(
+        tracks,
+        [
+            "checklist-your-checklist",
+            "steps",
+            "phase-assess",
+            "phase-reconnect",
+            "checklist-before"
         ]
     );
     // A widget right under a heading takes that heading as its title instead of its own.
@@ -142,10 +163,11 @@ fn every_widget_and_id_is_in_the_guide_page() {
             .collect::<String>(),
         "Before you write"
     );
-    // Headings carry anchor links.
+    // Headings have anchor links beside them, not inside.
+    assert_eq!(doc.select(&sel("h2 a.heading-anchor")).count(), 0);
     assert_eq!(
         doc.select(&sel(
-            "h2#before-anything > a.heading-anchor[href='#before-anything']"
+            ".heading > h2#before-anything + a.heading-anchor[href='#before-anything']"
         ))
         .count(),
         1

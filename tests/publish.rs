@@ -627,8 +627,9 @@ fn release_output_is_deterministic_and_fingerprints_change_with_content_only() {
             .collect()
     };
     let names = assets(&a);
-    // guidesmith.js, style.css, logo.svg, and the search client's search.js and search.css.
-    assert_eq!(names.len(), 5, "{names:?}");
+    // guidesmith.js, style.css, the default favicon.svg, the fixture's logo.svg, and the
+    // search client's search.js and search.css.
+    assert_eq!(names.len(), 6, "{names:?}");
     for n in &names {
         let parts: Vec<&str> = n.rsplitn(3, '.').collect();
         assert!(

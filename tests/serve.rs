@@ -545,6 +545,17 @@ async fn wait_in_page(client: &fantoccini::Client, what: &str, script: &str) {
     }
 }
 
+/// The contrast ratios (WCAG) of the overlay's title and error text against what is behind them.
+const OVERLAY_CONTRAST: &str = r#"
+function rgb(c) { return c.match(/[\d.]+/g).slice(0, 4).map(Number); }
+function lum(c) { return c.slice(0, 3).map(function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }).reduce(function (a, v, i) { return a + v * [0.2126, 0.7152, 0.0722][i]; }, 0); }
+function behind(el) { for (; el; el = el.parentElement) { var b = rgb(getComputedStyle(el).backgroundColor); if (b.length < 4 || b[3] > 0.5) return b; } return [255, 255, 255]; }
+var o = document.getElementById('guidesmith-error-overlay');
+return [o.firstChild, o.lastChild].map(function (el) {
+  var a = lum(rgb(getComputedStyle(el).color)), b = lum(behind(el));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+});"#;
+
 /// The injected client in Chromium: the overlay shows an error as text and goes away on the
 /// fix (with a reload), a CSS-only change swaps the stylesheet without a reload.
 #[tokio::test(flavor = "current_thread")]
@@ -602,6 +613,35 @@ async fn live_reload_in_a_real_browser() {
         server.stdout(),
         server.stderr()
     );
+
+    // Readable in both schemes (the theme's own `pre` and colours never reach it), and Esc
+    // hides it.
+    for scheme in ["light", "dark"] {
+        browser::cdp(
+            &client,
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        )
+        .await
+        .unwrap();
+        let ratios = client.execute(OVERLAY_CONTRAST, vec![]).await.unwrap();
+        for r in ratios.as_array().unwrap() {
+            assert!(r.as_f64().unwrap() >= 4.5, "{scheme}: contrast {ratios}");
+        }
+    }
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&fantoccini::key::Key::Escape.to_string())
+        .await
+        .unwrap();
+    wait_in_page(
+        &client,
+        "Esc hiding the overlay",
+        "return !document.getElementById('guidesmith-error-overlay');",
+    )
+    .await;
 
     // The fix: the page reloads and the overlay is gone.
     write(

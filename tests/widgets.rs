@@ -41,15 +41,15 @@ fn repo_file(rel: &str) -> PathBuf {
 // Without a browser
 
 #[test]
-fn script_is_under_6_kb_gzipped() {
+fn script_is_under_8_kb_gzipped() {
     let source = std::fs::read(repo_file(SCRIPT)).unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(&source).unwrap();
     let size = gz.finish().unwrap().len();
     // Raw source, comments and all: minifying could only make it smaller.
     assert!(
-        size < 6 * 1024,
-        "guidesmith.js is {size} bytes gzipped; the budget is 6 KB"
+        size <= 8 * 1024,
+        "guidesmith.js is {size} bytes gzipped; a guide page's budget is 8 KB (search loads on demand)"
     );
 }
 
@@ -487,6 +487,14 @@ impl Ctx {
             .find(Locator::Css(css))
             .await
             .with_context(|| format!("finding {css}"))?;
+        // A reader sees what they click below the guide's sticky progress bar; WebDriver
+        // scrolls the element to the very top, under it, unless it is in view already.
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' }); return true;",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
         element
             .click()
             .await
@@ -782,7 +790,7 @@ async fn home_cards_show_progress(cx: &Ctx) -> Result<()> {
 async fn steps_progress(cx: &Ctx) -> Result<()> {
     cx.clear_storage().await?;
     cx.goto("/a/packing/").await?;
-    expect_text(cx, ".steps-status", "Step 1 of 4 (0 done)").await?;
+    expect_text(cx, ".steps-status", "0 of 4 steps done · next: step 1").await?;
     ensure!(
         cx.js("document.querySelector('.resume').hidden").await? == json!(true),
         "a continue link before any progress"
@@ -795,7 +803,7 @@ async fn steps_progress(cx: &Ctx) -> Result<()> {
     cx.click("#step-choose-a-bag .step-done").await?;
     cx.click("#step-lay-everything-out .step-done input")
         .await?;
-    expect_text(cx, ".steps-status", "Step 3 of 4 (2 done)").await?;
+    expect_text(cx, ".steps-status", "2 of 4 steps done · next: step 3").await?;
     ensure!(
         cx.js("document.querySelector('.resume').hidden").await? == json!(true),
         "the continue link appeared during the first visit"
@@ -1017,7 +1025,7 @@ async fn storage_failures(cx: &Ctx) -> Result<()> {
             cx.click(&item("essentials", "passport")).await?;
             cx.click("#step-choose-a-bag .step-done input").await?;
             expect_text(cx, ESSENTIALS_STATUS, "1 of 4 done").await?;
-            expect_text(cx, ".steps-status", "Step 2 of 4 (1 done)").await?;
+            expect_text(cx, ".steps-status", "1 of 4 steps done · next: step 2").await?;
             cx.click("#checklist-essentials .checklist-reset").await?;
             expect_text(cx, ESSENTIALS_STATUS, "0 of 4 done").await?;
             cx.click(&item("essentials", "charger")).await?;
@@ -1046,7 +1054,7 @@ async fn storage_failures(cx: &Ctx) -> Result<()> {
     expect_checked(cx, "essentials", &[("passport", false), ("charger", true)])
         .await
         .context("corrupt values")?;
-    expect_text(cx, ".steps-status", "Step 1 of 4 (0 done)")
+    expect_text(cx, ".steps-status", "0 of 4 steps done · next: step 1")
         .await
         .context("corrupt values")?;
     Ok(())
@@ -1090,7 +1098,7 @@ async fn keyboard_only(cx: &Ctx) -> Result<()> {
         "no visible focus on a checkbox ({outline})"
     );
     press(cx, "#step-choose-a-bag .step-done input", " ").await?;
-    expect_text(cx, ".steps-status", "Step 2 of 4 (1 done)").await?;
+    expect_text(cx, ".steps-status", "1 of 4 steps done · next: step 2").await?;
     press(cx, "#checklist-essentials .checklist-reset", &Key::Enter).await?;
     expect_text(cx, ESSENTIALS_STATUS, "0 of 4 done").await?;
     press(cx, "#faq-weight summary", &Key::Enter).await?;

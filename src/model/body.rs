@@ -77,6 +77,8 @@ impl WidgetRef {
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TocEntry {
     pub level: u8,
+    /// The index in `RenderedBody::parts` of the HTML run the heading is in.
+    pub part: usize,
     pub id: String,
     pub text: String,
 }

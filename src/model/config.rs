@@ -59,6 +59,9 @@ pub struct SiteConfig {
     /// `[[notices]]`: shown above the body of every matching guide.
     #[serde(default)]
     pub notices: Vec<crate::model::notice::SiteNotice>,
+    /// `[widgets]`: where the widgets that no marker places go.
+    #[serde(default)]
+    pub widgets: WidgetsConfig,
     /// The site's own absolute URLs: `base_url` as site.toml gives it and as overridden
     /// (`--base-url`, serve's address). A link that starts with one is a link inside the site.
     #[serde(skip)]
@@ -66,6 +69,67 @@ pub struct SiteConfig {
     /// `[[series]]`: named, ordered sets of guides.
     #[serde(default)]
     pub series: Vec<crate::model::series::SeriesConfig>,
+}
+
+/// `[widgets]`: where a guide's widgets go when no marker in its body places them
+/// (docs/configuration.md, "\[widgets\]").
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WidgetsConfig {
+    /// Shown between the guide's header and its body, in this order.
+    pub before_body: Vec<WidgetKind>,
+    /// Shown after the body, in this order; kinds in neither list follow in the default order.
+    pub after_body: Vec<WidgetKind>,
+}
+
+/// A kind of widget, as `[widgets]` names it.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetKind {
+    Takeaways,
+    Steps,
+    Checklists,
+    DosDonts,
+    Messages,
+    Callouts,
+    Faqs,
+}
+
+const WIDGET_ORDER: [WidgetKind; 7] = [
+    WidgetKind::Takeaways,
+    WidgetKind::Steps,
+    WidgetKind::Checklists,
+    WidgetKind::DosDonts,
+    WidgetKind::Messages,
+    WidgetKind::Callouts,
+    WidgetKind::Faqs,
+];
+
+impl Default for WidgetsConfig {
+    fn default() -> Self {
+        WidgetsConfig {
+            before_body: vec![WidgetKind::Takeaways],
+            after_body: WIDGET_ORDER[1..].to_vec(),
+        }
+    }
+}
+
+impl WidgetsConfig {
+    /// The kinds after the body: `after_body`, then any kind in neither list.
+    pub fn after(&self) -> Vec<WidgetKind> {
+        let mut kinds: Vec<WidgetKind> = self
+            .after_body
+            .iter()
+            .copied()
+            .filter(|k| !self.before_body.contains(k))
+            .collect();
+        for k in WIDGET_ORDER {
+            if !kinds.contains(&k) && !self.before_body.contains(&k) {
+                kinds.push(k);
+            }
+        }
+        kinds
+    }
 }
 
 /// `[review]`: how often guides are due for review (docs/configuration.md, "\[review\]").

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::body::{BodyPart, Link, Placement, RenderedBody, WidgetRef};
+use crate::model::config::WidgetKind;
 use crate::model::guide::Guide;
 use crate::model::notice::NoticeView;
 use crate::model::source::SourceView;
@@ -82,31 +83,37 @@ impl PreparedGuide {
         }
     }
 
-    /// Widgets no marker placed, in the fixed order they follow the body.
-    pub fn unplaced(&self) -> Vec<WidgetView<'_>> {
+    /// The widgets of `kinds` that no marker placed, in the order of `kinds`.
+    pub fn unplaced(&self, kinds: &[WidgetKind]) -> Vec<WidgetView<'_>> {
         let placed: HashSet<&WidgetRef> = self.placements().map(|p| &p.widget).collect();
-        let mut refs = vec![WidgetRef::Takeaways, WidgetRef::Steps];
-        refs.extend(
-            self.checklists
-                .iter()
-                .map(|c| WidgetRef::Checklist(c.id.clone())),
-        );
-        refs.extend(
-            self.dos_donts
-                .iter()
-                .map(|d| WidgetRef::DosDonts(d.id.clone())),
-        );
-        refs.extend(
-            self.messages
-                .iter()
-                .map(|m| WidgetRef::Message(m.id.clone())),
-        );
-        refs.extend(
-            self.callouts
-                .iter()
-                .map(|c| WidgetRef::Callout(c.id.clone())),
-        );
-        refs.push(WidgetRef::Faqs);
+        let mut refs = Vec::new();
+        for kind in kinds {
+            match kind {
+                WidgetKind::Takeaways => refs.push(WidgetRef::Takeaways),
+                WidgetKind::Steps => refs.push(WidgetRef::Steps),
+                WidgetKind::Faqs => refs.push(WidgetRef::Faqs),
+                WidgetKind::Checklists => refs.extend(
+                    self.checklists
+                        .iter()
+                        .map(|c| WidgetRef::Checklist(c.id.clone())),
+                ),
+                WidgetKind::DosDonts => refs.extend(
+                    self.dos_donts
+                        .iter()
+                        .map(|d| WidgetRef::DosDonts(d.id.clone())),
+                ),
+                WidgetKind::Messages => refs.extend(
+                    self.messages
+                        .iter()
+                        .map(|m| WidgetRef::Message(m.id.clone())),
+                ),
+                WidgetKind::Callouts => refs.extend(
+                    self.callouts
+                        .iter()
+                        .map(|c| WidgetRef::Callout(c.id.clone())),
+                ),
+            }
+        }
         refs.iter()
             .filter(|r| !placed.contains(r))
             .filter_map(|r| self.widget(r))

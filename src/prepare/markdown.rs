@@ -141,13 +141,16 @@ impl<'a> BodyWalk<'a> {
                 if n == 2 || n == 3 {
                     self.body.toc.push(TocEntry {
                         level: n,
+                        part: self.body.parts.len(),
                         id: id.clone(),
                         text: text.clone(),
                     });
                 }
                 self.body.anchors.push(id.clone());
                 self.last_heading = Some((id.clone(), text));
-                let mut open = format!("<h{n} id=\"{}\"", escape_attr(&id));
+                // The anchor stands beside the heading, not in it, so the heading's name is
+                // its text alone.
+                let mut open = format!("<div class=\"heading\"><h{n} id=\"{}\"", escape_attr(&id));
                 if !classes.is_empty() {
                     open.push_str(&format!(" class=\"{}\"", escape_attr(&classes.join(" "))));
                 }
@@ -165,8 +168,9 @@ impl<'a> BodyWalk<'a> {
                 }
                 self.pending.push(Event::Html(
                     format!(
-                        " <a class=\"heading-anchor\" href=\"#{}\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to this section</span></a></h{n}>\n",
-                        escape_attr(&id)
+                        "</h{n}><a class=\"heading-anchor\" href=\"#{}\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">Link to this section: {}</span></a></div>\n",
+                        escape_attr(&id),
+                        escape_attr(self.last_heading.as_ref().map_or("", |h| h.1.as_str()))
                     )
                     .into(),
                 ));
@@ -552,7 +556,9 @@ mod tests {
         let BodyPart::Html(html) = &b.parts[0] else {
             panic!()
         };
-        assert!(html.contains("<h2 id=\"why\">Why <a class=\"heading-anchor\" href=\"#why\">"));
+        assert!(html.contains(
+            "<div class=\"heading\"><h2 id=\"why\">Why</h2><a class=\"heading-anchor\" href=\"#why\">"
+        ));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Stage 4, render: the [`theme`]'s Tera templates filled with typed views of the site
-//! ([`pages`]), with structured data ([`jsonld`]), the notices above a guide ([`notices`]) and its
-//! series ([`series`]).
+//! ([`pages`]), with structured data ([`jsonld`]), the notices above a guide ([`notices`]), its
+//! series ([`series`]) and its "On this page" list ([`contents`]).
 
+pub mod contents;
 pub mod jsonld;
 pub mod notices;
 pub mod pages;

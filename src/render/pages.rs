@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::model::body::{BodyPart, TocEntry};
+use crate::model::body::BodyPart;
 use crate::model::prepared_guide::PreparedGuide;
 use crate::model::site::{Site, guide_path, tag_path};
 use crate::model::views::WidgetView;
@@ -46,6 +46,7 @@ pub struct SiteView {
     pub nav: Vec<LinkView>,
     pub css_url: String,
     pub js_url: String,
+    pub favicon_url: String,
     pub feed_url: String,
     pub tags_url: String,
     pub generator: String,
@@ -63,7 +64,10 @@ pub struct LinkView {
 struct PageView {
     title: String,
     description: String,
+    /// Empty for a page served at any address (404).
     canonical: String,
+    /// The page's URL path, for marking the current page in the site nav.
+    url: String,
     kind: &'static str,
 }
 
@@ -97,7 +101,9 @@ struct GuideView {
     permalink: String,
     updated: Option<String>,
     updated_iso: Option<String>,
-    toc: Vec<TocEntry>,
+    toc: Vec<crate::render::contents::ContentsItem>,
+    /// Widgets above the body (`[widgets] before_body`).
+    before: String,
     content: String,
     after: String,
     prev: Option<LinkView>,
@@ -138,6 +144,7 @@ pub fn site_view(site: &Site) -> SiteView {
             .collect(),
         css_url: site.url("style.css"),
         js_url: site.url("guidesmith.js"),
+        favicon_url: site.url("favicon.svg"),
         feed_url: site.url("atom.xml"),
         tags_url: site.url("tags/"),
         generator: format!("guidesmith {}", env!("CARGO_PKG_VERSION")),
@@ -368,10 +375,18 @@ pub fn render_guide_page(
             }
         }
     }
-    let mut after = String::new();
-    for w in g.unplaced() {
-        after.push_str(&render_widget(theme, &base, &w, None)?);
-    }
+    let layout = &site.config.widgets;
+    let (before_widgets, after_widgets) =
+        (g.unplaced(&layout.before_body), g.unplaced(&layout.after()));
+    let rendered = |widgets: &[WidgetView]| -> Result<String> {
+        let mut html = String::new();
+        for w in widgets {
+            html.push_str(&render_widget(theme, &base, w, None)?);
+        }
+        Ok(html)
+    };
+    let (before, after) = (rendered(&before_widgets)?, rendered(&after_widgets)?);
+    let toc = crate::render::contents::guide_contents(g, &before_widgets, &after_widgets);
     let link = |i: usize| {
         let n = &site.guides[i];
         LinkView {
@@ -387,7 +402,8 @@ pub fn render_guide_page(
         permalink: site.permalink(&path),
         updated: f.updated.map(|d| d.human()),
         updated_iso: f.updated.map(|d| d.iso()),
-        toc: g.body.toc.clone(),
+        toc,
+        before,
         content,
         after,
         prev: prev.map(link),
@@ -420,6 +436,7 @@ pub fn render_guide_page(
             title: format!("{} | {}", f.title, site.config.title),
             description: f.description.clone(),
             canonical: site.permalink(&path),
+            url: site.url(&path),
             kind: "guide",
         },
     );
@@ -444,6 +461,7 @@ pub fn render_home<S: AsRef<str>>(
             title: site.config.title.clone(),
             description: site.config.description.clone(),
             canonical: site.permalink(""),
+            url: site.url(""),
             kind: "home",
         },
     );
@@ -464,6 +482,7 @@ pub fn render_tags_index(site: &Site, theme: &Theme, sv: &SiteView) -> Result<Ou
             title: format!("Tags | {}", site.config.title),
             description: format!("All topics of {}", site.config.title),
             canonical: site.permalink("tags/"),
+            url: site.url("tags/"),
             kind: "tags",
         },
     );
@@ -489,6 +508,7 @@ pub fn render_tag_page<S: AsRef<str>>(
             title: format!("Guides tagged “{}” | {}", tag.name, site.config.title),
             description: format!("Guides about {} on {}", tag.name, site.config.title),
             canonical: site.permalink(&path),
+            url: site.url(&path),
             kind: "tag",
         },
     );
@@ -509,6 +529,7 @@ pub fn render_404(site: &Site, theme: &Theme, sv: &SiteView) -> Result<OutputFil
             description: String::new(),
             // Served at any missing address: no canonical, and kept out of search results.
             canonical: String::new(),
+            url: String::new(),
             kind: "404",
         },
     );

@@ -196,13 +196,14 @@ pub const CLIENT_SCRIPT: &str = r#"// guidesmith serve: live reload (served in d
       overlay.id = "guidesmith-error-overlay";
       overlay.setAttribute("role", "alertdialog");
       overlay.setAttribute("aria-label", "Build error");
-      overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
-        "background:rgba(20,20,20,.94);color:#fff;font:14px/1.5 ui-monospace,monospace";
+      // `all:initial`: the site's styles (its `pre`, `p`, colour scheme) never reach the overlay.
+      overlay.style.cssText = "all:initial;display:block;position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+        "padding:2rem;background:#141414;color:#fff;font:14px/1.5 ui-monospace,monospace;color-scheme:dark";
       var title = document.createElement("p");
-      title.style.cssText = "margin:0 0 1rem;font-weight:bold;color:#ff8a80";
-      title.textContent = "guidesmith: the last rebuild failed; this page shows the last good build. Fix the error and save.";
+      title.style.cssText = "all:initial;display:block;margin:0 0 1rem;font:bold 14px/1.5 ui-monospace,monospace;color:#ff8a80";
+      title.textContent = "guidesmith: the last rebuild failed; this page shows the last good build. Fix the error and save (Esc hides this).";
       var pre = document.createElement("pre");
-      pre.style.cssText = "margin:0;white-space:pre-wrap";
+      pre.style.cssText = "all:initial;display:block;margin:0;white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace;color:#fff;background:#141414";
       overlay.appendChild(title);
       overlay.appendChild(pre);
     }
@@ -213,6 +214,9 @@ pub const CLIENT_SCRIPT: &str = r#"// guidesmith serve: live reload (served in d
   function hideError() {
     if (overlay && overlay.parentNode) overlay.parentNode.removeChild(overlay);
   }
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") hideError();
+  });
 
   function swapStylesheets(paths) {
     var links = document.querySelectorAll('link[rel~="stylesheet"]');

@@ -103,6 +103,7 @@
       fill(meter, n, boxes.length);
       status.textContent = n + " of " + boxes.length + " done" + (finished ? ": checklist complete!" : "");
       section.classList.toggle("is-complete", finished);
+      changed();
     }
     function load() {
       boxes.forEach(function (box) { box.checked = isDone(keyOf(box)); });
@@ -114,16 +115,41 @@
       save(keyOf(box), box.checked);
       show();
     });
+    resetWithUndo(tools, reset, boxes, keyOf, show);
+    load();
+    refreshers.push(load);
+    return boxes.map(keyOf);
+  }
+
+  /* Reset: clears the boxes at once and offers Undo, which puts back exactly what was ticked. */
+  function resetWithUndo(tools, reset, boxes, keyOf, show) {
+    var undo = button("undo-button", "Undo reset");
+    var note = live("reset-status");
+    undo.hidden = true;
+    tools.appendChild(note);
+    tools.appendChild(undo);
+    var ticked = [];
     reset.addEventListener("click", function () {
+      ticked = boxes.filter(function (box) { return box.checked; });
       boxes.forEach(function (box) {
         box.checked = false;
         save(keyOf(box), false);
       });
       show();
+      note.textContent = ticked.length ? "Cleared " + ticked.length + "." : "Nothing to clear.";
+      undo.hidden = !ticked.length;
+      if (ticked.length) undo.focus();
     });
-    load();
-    refreshers.push(load);
-    return boxes.map(keyOf);
+    undo.addEventListener("click", function () {
+      ticked.forEach(function (box) {
+        box.checked = true;
+        save(keyOf(box), true);
+      });
+      show();
+      note.textContent = "Restored " + ticked.length + ".";
+      undo.hidden = true;
+      reset.focus();
+    });
   }
 
   /* Steps: "mark as done", "step 4 of 11", and a "continue at step N" link on return. */
@@ -144,7 +170,7 @@
       var control = make("label", "step-done");
       control.appendChild(box);
       control.appendChild(doc.createTextNode(" Mark as done"));
-      control.appendChild(hiddenText(": step " + (i + 1)));
+      control.appendChild(hiddenText(": " + label(li.querySelector(".step-title"))));
       li.appendChild(control);
       box.addEventListener("change", function () {
         save(keyOf(li), box.checked);
@@ -168,7 +194,8 @@
         steps[i].classList.toggle("is-done", box.checked);
       });
       fill(meter, done, steps.length);
-      status.textContent = next < 0 ? "All " + steps.length + " steps done" : "Step " + (next + 1) + " of " + steps.length + " (" + done + " done)";
+      status.textContent = next < 0 ? "All " + steps.length + " steps done" : done + " of " + steps.length + " steps done · next: step " + (next + 1);
+      changed();
       if (returning === null) returning = done > 0;
       resume.hidden = !(returning && done > 0 && next >= 0);
       if (next >= 0) {
@@ -180,9 +207,70 @@
       boxes.forEach(function (box, i) { box.checked = isDone(keyOf(steps[i])); });
       show();
     }
+    var reset = button("steps-reset", "Reset steps");
+    tools.appendChild(reset);
+    resetWithUndo(tools, reset, boxes, function (box) { return keyOf(steps[boxes.indexOf(box)]); }, show);
     load();
     refreshers.push(load);
     return steps.map(keyOf);
+  }
+
+  /* After any tick: the contents' ticks and the progress bar. */
+  var ready = false;
+  function changed() {
+    if (!ready) return;
+    all(".toc a[data-tracks]").forEach(function (a) {
+      var el = doc.getElementById(a.getAttribute("data-tracks"));
+      var boxes = el ? all("input[type=checkbox]", el) : [];
+      var done = boxes.length > 0 && boxes.every(function (b) { return b.checked; });
+      a.classList.toggle("is-done", done);
+      var note = a.querySelector(".visually-hidden") || a.appendChild(hiddenText(""));
+      note.textContent = done ? " (done)" : "";
+    });
+    showProgress();
+  }
+  function showProgress() {
+    var out = doc.querySelector("[data-progress]");
+    if (!out) return;
+    var steps = all("li.step .step-done input");
+    var items = all("section.checklist input[data-item]");
+    var count = function (boxes) { return boxes.filter(function (b) { return b.checked; }).length; };
+    out.textContent = "";
+    if (steps.length) out.appendChild(make("span", "", "Steps " + count(steps) + "/" + steps.length));
+    if (items.length) out.appendChild(make("span", "", "Checklist items " + count(items) + "/" + items.length));
+    var next = steps.filter(function (b) { return !b.checked; })[0];
+    if (next) {
+      var li = next.closest("li.step");
+      var a = make("a", "guide-progress-next", "Next: " + label(li.querySelector(".step-title")));
+      a.href = "#" + li.id;
+      out.appendChild(a);
+    } else if (steps.length || items.length) {
+      out.appendChild(make("span", "", count(steps) + count(items) === steps.length + items.length ? "All done" : "Steps done"));
+    }
+  }
+
+  /* "On this page": marks the entry of the section being read. */
+  function followContents() {
+    var links = all(".toc a[href^='#']");
+    var targets = links.map(function (a) { return doc.getElementById(decodeURIComponent(a.hash.slice(1))); });
+    if (!links.length) return;
+    function mark() {
+      var at = -1, line = window.innerHeight * 0.25;
+      targets.forEach(function (t, i) { if (t && t.getBoundingClientRect().top <= line) at = i; });
+      links.forEach(function (a, i) {
+        if (i === at) a.setAttribute("aria-current", "location");
+        else a.removeAttribute("aria-current");
+      });
+    }
+    if ("IntersectionObserver" in window) {
+      var seen = new IntersectionObserver(mark, { rootMargin: "0px 0px -75% 0px" });
+      targets.forEach(function (t) { if (t) seen.observe(t); });
+    }
+    window.addEventListener("resize", mark);
+    mark();
+    /* Wide screens: the contents column opens (it starts closed, which phones keep). */
+    var details = doc.querySelector(".toc-details");
+    if (details && window.matchMedia("(min-width: 1100px)").matches) details.open = true;
   }
 
   /* Guide cards and the series box: each shows the reader's progress in its guide. */
@@ -193,7 +281,8 @@
       if (!total || !out) return;
       var done = Math.min(total, keysUnder(PREFIX + card.getAttribute("data-guide") + ":").filter(isDone).length);
       out.hidden = !done;
-      out.textContent = done === total ? "All " + total + " done" : "Your progress: " + done + " of " + total + " done";
+      out.textContent = out.classList.contains("series-progress") ? done + "/" + total + " done"
+        : done === total ? "All " + total + " done" : "Your progress: " + done + " of " + total + " done";
       card.classList.toggle("is-finished", done === total);
     });
   }
@@ -233,6 +322,154 @@
     btn.addEventListener("click", function () { copy(text(), btn, note); });
   }
 
+  /* Messages: each {placeholder} becomes a field named by it; the text copied is the message
+     with the fields filled in (an empty one stays {as written}). */
+  function fillIns(text) {
+    var fields = [];
+    all("*", text).concat([text]).forEach(function (el) {
+      Array.prototype.slice.call(el.childNodes).forEach(function (node) {
+        if (node.nodeType !== 3) return;
+        var parts = node.nodeValue.split(/\{([^{}\n]{1,40})\}/);
+        if (parts.length < 2) return;
+        var frag = doc.createDocumentFragment();
+        parts.forEach(function (part, i) {
+          if (i % 2 === 0) { if (part) frag.appendChild(doc.createTextNode(part)); return; }
+          var input = make("input", "fill-in");
+          input.type = "text";
+          input.placeholder = part;
+          input.setAttribute("aria-label", part);
+          input.size = Math.max(6, part.length);
+          fields.push(input);
+          frag.appendChild(input);
+        });
+        el.replaceChild(frag, node);
+      });
+    });
+    return fields;
+  }
+  function messageText(node) {
+    var out = "";
+    Array.prototype.forEach.call(node.childNodes, function (n) {
+      if (n.nodeType === 3) out += n.nodeValue;
+      else if (n.tagName === "INPUT") out += n.value.trim() || "{" + n.placeholder + "}";
+      else if (n.tagName === "BR") out += "\n";
+      else out += messageText(n);
+    });
+    return out.trim();
+  }
+
+  /* Progress that travels: a file to save and load, and a link that carries the ticks in its
+     #fragment (never sent to a server), applied only once the reader agrees. */
+  var KEY = /^[a-z0-9-]+:[a-z0-9_-]+:[a-z0-9-]+$/;
+  function ticks() { return keysUnder(PREFIX).filter(isDone).map(function (k) { return k.slice(PREFIX.length); }); }
+  function applyTicks(list) {
+    var ok = list.filter(function (k) { return typeof k === "string" && k.length < 300 && KEY.test(k); }).slice(0, 10000);
+    ok.forEach(function (k) { save(PREFIX + k, true); });
+    refreshers.forEach(function (f) { f(); });
+    return ok.length;
+  }
+  function progressTools() {
+    var footer = doc.querySelector(".site-footer .wrap");
+    if (!footer) return;
+    var box = make("div", "progress-tools");
+    var note = live("progress-tools-status");
+    var saveFile = button("progress-export", "Save progress to a file");
+    var loadFile = button("progress-import", "Load progress from a file");
+    var link = button("progress-link", "Copy a link for another device");
+    var file = make("input");
+    file.type = "file";
+    file.accept = "application/json,.json";
+    file.hidden = true;
+    file.setAttribute("aria-label", "Progress file");
+    [saveFile, loadFile, link, file, note].forEach(function (n) { box.appendChild(n); });
+    footer.appendChild(box);
+    saveFile.addEventListener("click", function () {
+      var a = make("a");
+      a.href = URL.createObjectURL(new Blob([JSON.stringify({ guidesmith: 1, ticks: ticks() })], { type: "application/json" }));
+      a.download = "progress.json";
+      doc.body.appendChild(a);
+      a.click();
+      doc.body.removeChild(a);
+      note.textContent = "Saved " + ticks().length + " ticks.";
+    });
+    loadFile.addEventListener("click", function () { file.click(); });
+    file.addEventListener("change", function () {
+      var f = file.files && file.files[0];
+      if (!f) return;
+      f.text().then(function (t) {
+        var data = JSON.parse(t);
+        note.textContent = "Loaded " + applyTicks(data && Array.isArray(data.ticks) ? data.ticks : []) + " ticks.";
+      }).catch(function () { note.textContent = "That file holds no progress."; });
+      file.value = "";
+    });
+    link.addEventListener("click", function () {
+      var url = location.href.split("#")[0] + "#progress=" + encodeURIComponent(ticks().join(","));
+      copy(url, link, note);
+    });
+  }
+  function offerLink() {
+    var m = /^#progress=(.*)$/.exec(location.hash);
+    if (!m || typeof doc.createElement("dialog").showModal !== "function") return;
+    var list;
+    try { list = decodeURIComponent(m[1]).split(",").filter(Boolean); } catch (e) { return; }
+    var dialog = make("dialog", "progress-dialog");
+    dialog.setAttribute("aria-labelledby", "progress-dialog-title");
+    var title = make("h2", "", "Use progress from another device?");
+    title.id = "progress-dialog-title";
+    var yes = button("progress-apply", "Use it");
+    var no = button("progress-ignore", "Not now");
+    dialog.appendChild(title);
+    dialog.appendChild(make("p", "", "This link carries " + list.length + " ticks. They are added to what this browser remembers."));
+    dialog.appendChild(yes);
+    dialog.appendChild(no);
+    doc.body.appendChild(dialog);
+    function close(apply) {
+      if (apply) applyTicks(list);
+      dialog.close();
+      history.replaceState(null, "", location.href.split("#")[0]);
+    }
+    yes.addEventListener("click", function () { close(true); });
+    no.addEventListener("click", function () { close(false); });
+    dialog.addEventListener("cancel", function () { close(false); });
+    dialog.showModal();
+  }
+
+  /* Colour scheme: auto (the system's), light or dark, remembered. */
+  var SCHEME = "guidesmith-scheme";
+  function setScheme(value) {
+    if (value === "light" || value === "dark") doc.documentElement.setAttribute("data-scheme", value);
+    else doc.documentElement.removeAttribute("data-scheme");
+  }
+  function schemeSwitch() {
+    var saved = null;
+    try { saved = localStorage.getItem(SCHEME); } catch (e) { /* auto */ }
+    setScheme(saved);
+    var footer = doc.querySelector(".site-footer .wrap");
+    if (!footer) return;
+    var wrap = make("p", "scheme-switch");
+    var pick = make("select");
+    pick.id = "scheme";
+    var name = make("label", "", "Colours");
+    name.htmlFor = "scheme";
+    [["auto", "Automatic"], ["light", "Light"], ["dark", "Dark"]].forEach(function (o) {
+      var opt = make("option", "", o[1]);
+      opt.value = o[0];
+      pick.appendChild(opt);
+    });
+    pick.value = saved === "light" || saved === "dark" ? saved : "auto";
+    pick.addEventListener("change", function () {
+      setScheme(pick.value);
+      try { localStorage.setItem(SCHEME, pick.value); } catch (e) { /* this visit only */ }
+    });
+    wrap.appendChild(name);
+    wrap.appendChild(doc.createTextNode(" "));
+    wrap.appendChild(pick);
+    footer.appendChild(wrap);
+  }
+  schemeSwitch();
+  progressTools();
+  offerLink();
+
   /* FAQs: a link to #faq-id opens that answer and scrolls to it. */
   function openTarget() {
     var id;
@@ -250,6 +487,9 @@
     all("section.steps", article).forEach(function (s) { current = current.concat(setUpSteps(s)); });
     /* Forget ticks of items the guide no longer has (reworded or removed), so counts stay true. */
     keysUnder(guideKey).forEach(function (k) { if (current.indexOf(k) < 0) save(k, false); });
+    ready = true;
+    changed();
+    followContents();
   }
   showCards();
   refreshers.push(showCards);
@@ -262,9 +502,16 @@
   all("figure.message").forEach(function (figure) {
     var text = figure.querySelector(".message-text");
     if (!text) return;
+    var fields = fillIns(text);
     var tools = make("div", "message-tools");
+    var warning = live("message-warning");
     figure.appendChild(tools);
-    copyControls(tools, function () { return text.textContent.trim(); }, "Copy", " message: " + label(figure.querySelector("figcaption")));
+    copyControls(tools, function () {
+      var empty = fields.filter(function (f) { return !f.value.trim(); });
+      warning.textContent = empty.length ? "Fill in " + empty.map(function (f) { return f.placeholder; }).join(", ") + " before you send it." : "";
+      return messageText(text);
+    }, "Copy", " message: " + label(figure.querySelector("figcaption")));
+    tools.appendChild(warning);
   });
   openTarget();
   window.addEventListener("hashchange", openTarget);
