@@ -429,23 +429,8 @@ async fn axe_widths_and_shifts(p: &Page<'_>, axe: &str) -> R<Vec<String>> {
             p.scheme(scheme).await?;
             for path in PAGES {
                 p.goto(path).await?;
-                p.client
-                    .execute(axe, vec![])
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let found = p
-                    .client
-                    .execute_async(
-                        "var done = arguments[0]; axe.run(document).then(function (r) { done(r.violations.map(function (v) { return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); })); }, function (e) { done(['ERROR ' + e]); });",
-                        vec![],
-                    )
-                    .await
-                    .map_err(|e| e.to_string())?;
-                for v in found.as_array().unwrap() {
-                    problems.push(format!(
-                        "{width}px {scheme} {path}: {}",
-                        v.as_str().unwrap()
-                    ));
+                for v in browser::axe_violations(p.client, axe).await? {
+                    problems.push(format!("{width}px {scheme} {path}: {v}"));
                 }
             }
         }

@@ -115,19 +115,8 @@ async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
         )
         .await
         .unwrap();
-        client.execute(axe, vec![]).await.unwrap();
-        let found = client
-            .execute_async(
-                "var done = arguments[0];
-                 axe.run(document).then(function (r) {
-                   done(r.violations.map(function (v) { return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); }));
-                 }, function (e) { done(['ERROR ' + e]); });",
-                vec![],
-            )
-            .await
-            .unwrap();
-        for v in found.as_array().unwrap() {
-            violations.push(format!("{scheme}: {}", v.as_str().unwrap()));
+        for v in browser::axe_violations(client, axe).await.unwrap() {
+            violations.push(format!("{scheme}: {v}"));
         }
     }
     violations

@@ -200,3 +200,30 @@ pub async fn cdp(client: &Client, cmd: &str, params: Value) -> Result<Value, Str
         .await
         .map_err(|e| format!("CDP {cmd}: {e}"))
 }
+
+/// Runs axe-core over the page; each violation's rule and the nodes it names.
+const AXE_RUN: &str = "var done = arguments[0];
+ axe.run(document).then(function (r) {
+   done(r.violations.map(function (v) { return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); }));
+ }, function (e) { done(['ERROR ' + e]); });";
+
+/// Injects axe-core (`axe`: the text of axe.min.js) into the current page and runs it: one
+/// line per violation, `rule: the nodes it names`.
+#[allow(dead_code)]
+pub async fn axe_violations(client: &Client, axe: &str) -> Result<Vec<String>, String> {
+    client
+        .execute(axe, vec![])
+        .await
+        .map_err(|e| format!("injecting axe-core: {e}"))?;
+    let found = client
+        .execute_async(AXE_RUN, vec![])
+        .await
+        .map_err(|e| format!("running axe-core: {e}"))?;
+    let lines = found
+        .as_array()
+        .ok_or_else(|| format!("axe-core did not run: {found}"))?;
+    Ok(lines
+        .iter()
+        .map(|l| l.as_str().unwrap_or_default().to_string())
+        .collect())
+}
