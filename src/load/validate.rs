@@ -137,15 +137,8 @@ fn tag_problems(file: &Path, front: &FrontMatter, at: Yaml) -> Vec<Diagnostic> {
 /// Gives every widget, source and checklist item its id, and checks them: one id space for
 /// the widgets of a guide, one for its sources, one per checklist for its items.
 fn claim_ids(file: &Path, f: &mut FrontMatter, at: Yaml, problems: &mut Vec<Diagnostic>) {
-    let (yaml, off) = (at.text, at.off);
     // One id space per guide: every widget's id is unique within it.
-    let mut ids = IdSpace {
-        seen: HashMap::new(),
-        problems,
-        file,
-        yaml,
-        off,
-    };
+    let mut ids = IdSpace::new(problems, file, at);
     for step in &mut f.steps {
         ids.claim(&mut step.id, &step.title, "step");
     }
@@ -177,24 +170,12 @@ fn claim_ids(file: &Path, f: &mut FrontMatter, at: Yaml, problems: &mut Vec<Diag
         ids.claim(&mut message.id, &fallback, "message");
     }
     // Sources have their own ids (what citations name, `source-<id>` in the page).
-    let mut sources = IdSpace {
-        seen: HashMap::new(),
-        problems: ids.problems,
-        file,
-        yaml,
-        off,
-    };
+    let mut sources = IdSpace::new(ids.problems, file, at);
     for source in &mut f.sources {
         sources.claim(&mut source.id, &source.title, "source");
     }
     for list in &mut f.checklists {
-        let mut items = IdSpace {
-            seen: HashMap::new(),
-            problems: ids.problems,
-            file,
-            yaml,
-            off,
-        };
+        let mut items = IdSpace::new(ids.problems, file, at);
         for item in &mut list.items {
             items.claim(&mut item.id, &item.text, "checklist item");
         }
@@ -240,7 +221,18 @@ struct IdSpace<'a> {
     off: usize,
 }
 
-impl IdSpace<'_> {
+impl<'a> IdSpace<'a> {
+    /// An empty id space whose problems go into `problems`.
+    fn new(problems: &'a mut Vec<Diagnostic>, file: &'a Path, at: Yaml<'a>) -> IdSpace<'a> {
+        IdSpace {
+            seen: HashMap::new(),
+            problems,
+            file,
+            yaml: at.text,
+            off: at.off,
+        }
+    }
+
     /// Gives `id` its default (a slug of `text`) if empty, checks its form and uniqueness.
     fn claim(&mut self, id: &mut String, text: &str, kind: &'static str) {
         let explicit = !id.is_empty();
