@@ -31,7 +31,7 @@ use crate::release::Release;
 use crate::render::pages::{
     OutputFile, Page, render_cards, render_page, render_site, site_pages, site_view,
 };
-use crate::render::theme::Theme;
+use crate::render::theme::{StaticSource, Theme};
 
 mod stage_times;
 pub use stage_times::StageTimes;
@@ -390,15 +390,21 @@ fn write_checked(
             .push(file.path);
         Ok(())
     };
-    let mut statics = Vec::new();
-    for (path, source) in &theme.static_files {
-        statics.push(OutputFile {
+    let static_file = |(path, source): (&String, &StaticSource)| -> Result<OutputFile> {
+        Ok(OutputFile {
             path: path.clone(),
             bytes: source.read()?.into_owned(),
-        });
-    }
-    statics.extend(crate::search::search_files(site, search_names(release)));
+        })
+    };
+    let search = crate::search::search_files(site, search_names(release));
     if release {
+        // Fingerprinting needs every static file before the first page.
+        let mut statics: Vec<OutputFile> = theme
+            .static_files
+            .iter()
+            .map(static_file)
+            .collect::<Result<_>>()?;
+        statics.extend(search);
         let (release, statics) = Release::begin(&site.config, statics)?;
         statics.into_par_iter().try_for_each(put)?;
         render_pages(checked, |page| {
@@ -408,7 +414,11 @@ fn write_checked(
             put(file)?;
         }
     } else {
-        statics.into_par_iter().try_for_each(put)?;
+        // One static file in memory at a time.
+        for entry in &theme.static_files {
+            put(static_file(entry)?)?;
+        }
+        search.into_par_iter().try_for_each(put)?;
         render_pages(checked, put)?;
     }
     let written = written.into_inner().unwrap_or_else(|e| e.into_inner());
